@@ -1,0 +1,19 @@
+// Entry point of the bundled CLI: wires the process to `run` and loads commands lazily.
+import { run, type CommandAction } from './app.js';
+
+const actions: Record<string, () => Promise<{ default: CommandAction }>> = {
+  list: () => import('./commands/list.js'),
+  cat: () => import('./commands/cat.js'),
+};
+
+process.exitCode = await run({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+  loadAction: async (name) => {
+    const load = actions[name];
+    return load ? (await load()).default : null;
+  },
+});
