@@ -91,6 +91,7 @@ export class Entry {
     this.Order = order;
     this.#nil.delete('Values');
     this.#nil.delete('Order');
+    this.#nil.delete('ArchValues'); // Go's SeedArchValues allocates the map while decoding
   }
 
   /** Marks fields as Go nil (used for the built-in defaults, whose lists were never allocated). */

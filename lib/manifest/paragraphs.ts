@@ -41,7 +41,7 @@ export function stripComments(text: string): SourceLine[] {
     let i = pos;
     // leading Unicode whitespace, then '#': a comment (the whole line, newline included, goes)
     while (i < end && isGoSpace(text.charCodeAt(i))) i++;
-    if (text.charCodeAt(i) !== 0x23 /* # */) out.push({ text: text.slice(pos, end), line: lineNo });
+    if (i >= end || text.charCodeAt(i) !== 0x23 /* # */) out.push({ text: text.slice(pos, end), line: lineNo });
     pos = end;
   }
   return out;
