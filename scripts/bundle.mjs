@@ -1,15 +1,23 @@
-// Bundles the CLI into one ES module so that a `bashbrew` process loads a single file:
-// start-up time is dominated by module resolution, not by our code.
+// Bundles the CLI into ES modules under dist/: one entry file plus a chunk per command (loaded
+// with import() only when that command runs), so `bashbrew list` never parses the template
+// engine. Start-up time is dominated by module loading, not by our code.
 import { build } from 'esbuild';
 
+import { rmSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: ['lib/cli/main.ts'],
-  outfile: 'dist/bashbrew.mjs',
+  outdir: 'dist',
+  entryNames: 'bashbrew',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minify: false,
+  minify: process.env.BASHBREW_NO_MINIFY ? false : true,
   legalComments: 'none',
   logLevel: 'warning',
 });

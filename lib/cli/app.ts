@@ -36,6 +36,8 @@ export interface CommandContext {
   /** Whether stderr is a terminal (decides e.g. whether error locations are shown). */
   stderrIsTTY: boolean;
   stdoutIsTTY: boolean;
+  /** Registers work to run when the command ends, successfully or not (e.g. saving caches). */
+  defer: (fn: () => void) => void;
 }
 
 export type CommandAction = (ctx: CommandContext) => Promise<void>;
@@ -246,8 +248,13 @@ async function runCommand(opts: RunOptions, out: Output): Promise<number> {
   if (action === null) {
     throw new Error(`"${actionName}" is not implemented in bashbrew-ts yet`);
   }
-  await action({ globals, flags: local, args: local.args, out, env, cwd: opts.cwd,
-    stderrIsTTY: opts.stderrIsTTY, stdoutIsTTY: opts.stdoutIsTTY });
+  const deferred: (() => void)[] = [];
+  try {
+    await action({ globals, flags: local, args: local.args, out, env, cwd: opts.cwd,
+      stderrIsTTY: opts.stderrIsTTY, stdoutIsTTY: opts.stdoutIsTTY, defer: (fn) => deferred.push(fn) });
+  } finally {
+    for (const fn of deferred) fn();
+  }
   return 0;
 }
 

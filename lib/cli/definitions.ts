@@ -1,7 +1,7 @@
 // The reference's command table: names, aliases, usage text and flags, in its order (spec §1).
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FlagDef } from './flags.js';
 import { type CommandDef } from './help.js';
@@ -31,16 +31,16 @@ function home(env: NodeJS.ProcessEnv): string {
 
 /**
  * The bundled example library: the default when no library is configured (a deliberate change:
- * the reference defaults to $HOME/docker/official-images/library). This file runs bundled from
- * dist/ or compiled from build/lib/cli/, so look in both places.
+ * the reference defaults to $HOME/docker/official-images/library). This code runs bundled from
+ * dist/ (or a chunk below it) or compiled from build/lib/cli/, so walk up to the package root.
  */
 export function bundledLibrary(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  for (const rel of ['../library', '../../../library']) {
-    const dir = join(here, rel);
-    if (existsSync(dir)) return dir;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'library'))) return join(dir, 'library');
+    dir = dirname(dir);
   }
-  return join(here, '../library');
+  return join(dirname(fileURLToPath(import.meta.url)), 'library');
 }
 
 export function globalFlags(env: NodeJS.ProcessEnv): FlagDef[] {

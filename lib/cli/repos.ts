@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { compareBytes } from '../manifest/entry.js';
 import { goQuote } from '../manifest/gostr.js';
 import { fetchManifest } from '../manifest/fetch.js';
+import { ManifestCache } from '../manifest/parse-cache.js';
 import { type ConstraintContext, Repo } from '../manifest/repo.js';
 import { type CommandContext } from './app.js';
 import { wrap } from './errors.js';
@@ -31,10 +32,13 @@ export function gatherRepos(ctx: CommandContext, all: boolean): string[] {
 
 /** Loads repos once per argument string per process, as the reference's repoCache does. */
 export class RepoLoader {
-  private readonly cache = new Map<string, Promise<Repo>>();
+  private readonly repos = new Map<string, Promise<Repo>>();
   readonly constraintContext: ConstraintContext;
+  private readonly parseCache: ManifestCache;
 
   constructor(private readonly ctx: CommandContext) {
+    this.parseCache = new ManifestCache(ctx.env.BASHBREW_PARSE_CACHE === '0' ? null : ctx.globals.cache);
+    ctx.defer(() => this.parseCache.flush());
     this.constraintContext = {
       arch: ctx.globals.arch,
       constraints: ctx.globals.constraints,
@@ -46,10 +50,10 @@ export class RepoLoader {
 
   /** The repo, or a multi error `failed fetching repo "ARG"` + the cause. */
   async load(arg: string): Promise<Repo> {
-    let pending = this.cache.get(arg);
+    let pending = this.repos.get(arg);
     if (pending === undefined) {
-      pending = fetchManifest(this.ctx.globals.library, arg).then((m) => new Repo(m, this.constraintContext));
-      this.cache.set(arg, pending);
+      pending = fetchManifest(this.ctx.globals.library, arg, this.parseCache).then((m) => new Repo(m, this.constraintContext));
+      this.repos.set(arg, pending);
     }
     try {
       return await pending;

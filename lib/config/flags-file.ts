@@ -1,6 +1,6 @@
 // The `flags` file under --config (spec: commands-and-builds.md §1.3): RFC 2822 paragraphs whose
 // values become default flag values, per command. Pure: text in, data out.
-import { readParagraphs, sourceLines, LexError } from '../manifest/paragraphs.js';
+import { lexParagraphs } from '../manifest/paragraphs.js';
 import { trimStripSet } from '../manifest/gostr.js';
 
 /** The keys of a flags-file paragraph that bashbrew understands. */
@@ -47,23 +47,21 @@ function splitList(v: string): string[] {
 
 export function parseFlagsConfig(text: string): FlagsConfig {
   const config: FlagsConfig = new Map();
-  try {
-    for (const para of readParagraphs(sourceLines(text))) {
-      const entry = emptyFlagsConfigEntry();
-      for (const k of SCALARS) entry[k] = para.values.get(k) ?? '';
-      for (const k of LISTS) {
-        const v = para.values.get(k);
-        if (v !== undefined) entry[k] = splitList(v);
-      }
-      const commandsRaw = para.values.get('Commands');
-      const commands = commandsRaw === undefined ? [''] : splitList(commandsRaw);
-      for (const command of commands) {
-        config.set(command, applyFlagsConfigEntry(config.get(command) ?? emptyFlagsConfigEntry(), entry));
-      }
+  const { paragraphs, error } = lexParagraphs(text);
+  // a file that does not parse is fatal as a whole
+  if (error !== null) throw new FlagsFileError(error.message);
+  for (const para of paragraphs) {
+    const entry = emptyFlagsConfigEntry();
+    for (const k of SCALARS) entry[k] = para.values.get(k) ?? '';
+    for (const k of LISTS) {
+      const v = para.values.get(k);
+      if (v !== undefined) entry[k] = splitList(v);
     }
-  } catch (err) {
-    if (err instanceof LexError) throw new FlagsFileError(err.message);
-    throw err;
+    const commandsRaw = para.values.get('Commands');
+    const commands = commandsRaw === undefined ? [''] : splitList(commandsRaw);
+    for (const command of commands) {
+      config.set(command, applyFlagsConfigEntry(config.get(command) ?? emptyFlagsConfigEntry(), entry));
+    }
   }
   return config;
 }

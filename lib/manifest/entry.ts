@@ -30,6 +30,13 @@ export interface EntrySource {
   line: number;
 }
 
+export type CachedEntry = [
+  values: Map<string, string>, order: string[], maintainers: [string, string, string][], tags: string[],
+  sharedTags: string[], architectures: string[], gitRepo: string, gitFetch: string, gitCommit: string,
+  directory: string, file: string, builder: string, archValues: Map<string, string>, constraints: string[],
+  line: number,
+];
+
 type ListField = 'Maintainers' | 'Tags' | 'SharedTags' | 'Architectures' | 'Constraints';
 
 export class Entry {
@@ -94,6 +101,23 @@ export class Entry {
     this.#nil.delete('ArchValues'); // Go's SeedArchValues allocates the map while decoding
   }
 
+  /** A compact, structured-clone-able form for the parse cache (parsed entries have no nil fields). */
+  toCached(): CachedEntry {
+    return [this.Values, this.Order, this.Maintainers.map((m) => [m.Name, m.Email, m.Handle]), this.Tags,
+      this.SharedTags, this.Architectures, this.GitRepo, this.GitFetch, this.GitCommit, this.Directory, this.File,
+      this.Builder, this.ArchValues, this.Constraints, this.#source?.line ?? 0];
+  }
+
+  static fromCached(c: CachedEntry, file: string): Entry {
+    const e = new Entry();
+    [e.Values, e.Order] = [c[0], c[1]];
+    e.Maintainers = c[2].map(([name, email, handle]) => new Maintainer(name, email, handle));
+    [e.Tags, e.SharedTags, e.Architectures, e.GitRepo, e.GitFetch, e.GitCommit, e.Directory, e.File, e.Builder,
+      e.ArchValues, e.Constraints] = [c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13]];
+    e.#source = { file, line: c[14] };
+    return e;
+  }
+
   /** Marks fields as Go nil (used for the built-in defaults, whose lists were never allocated). */
   markNil(...fields: string[]): this {
     for (const f of fields) this.#nil.add(f);
@@ -131,18 +155,6 @@ export class Entry {
     return this.ArchitecturesString() === b.ArchitecturesString() && this.GitRepo === b.GitRepo &&
       this.GitFetch === b.GitFetch && this.GitCommit === b.GitCommit && this.Directory === b.Directory &&
       this.File === b.File && this.Builder === b.Builder && this.ConstraintsString() === b.ConstraintsString();
-  }
-
-  /**
-   * A key equal for two entries exactly when SameBuildArtifacts holds: the non-empty arch values
-   * (an empty override counts as absent), the architectures, the scalars and the constraints.
-   */
-  buildSignature(): string {
-    const parts: string[] = [];
-    for (const key of this.archFields()) parts.push(key, this.ArchValues.get(key)!);
-    parts.push('', this.ArchitecturesString(), this.GitRepo, this.GitFetch, this.GitCommit, this.Directory,
-      this.File, this.Builder, this.ConstraintsString());
-    return JSON.stringify(parts);
   }
 
   /** A copy with every value equal to the one in `defaults` cleared (spec §8.2). */

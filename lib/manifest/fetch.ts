@@ -1,11 +1,12 @@
 // Loading a library file from a repo reference: a name in the library directory, a path, or an
 // http(s) URL, optionally followed by ":tag" (spec: manifest-format.md §9).
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { type Entry } from './entry.js';
 import { ManifestError, ManifestNotFoundError, TagNotFoundError } from './errors.js';
 import { cleanPath, goQuote } from './gostr.js';
 import { type Manifest } from './manifest.js';
+import { type ManifestCache } from './parse-cache.js';
 import { parseManifest } from './parse.js';
 
 export interface FetchedManifest {
@@ -58,20 +59,36 @@ function decodeText(bytes: Uint8Array, source: string): string {
   }
 }
 
-function readCandidate(path: string): Buffer | null {
+const OPEN_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  ENOTDIR: 'not a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+};
+
+/**
+ * Opens and parses one candidate path (through the parse cache when given); null when it does
+ * not exist. Other errors are returned as the reference words them (`open PATH: ...`).
+ */
+function loadCandidate(path: string, cache: ManifestCache | null): Manifest | null {
+  let fd: number;
   try {
-    return readFileSync(path);
+    fd = openSync(path, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT') return null;
-    const reason: Record<string, string> = {
-      EACCES: 'permission denied',
-      ENOTDIR: 'not a directory',
-      ELOOP: 'too many levels of symbolic links',
-      ENAMETOOLONG: 'file name too long',
-    };
-    if (code === 'EISDIR') throw new ManifestError(`read ${path}: is a directory`, path, null);
-    throw new ManifestError(`open ${path}: ${reason[code ?? ''] ?? (err as Error).message}`, path, null);
+    throw new ManifestError(`open ${path}: ${OPEN_ERRORS[code] ?? (err as Error).message}`, path, null);
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    if (st.isDirectory()) throw new ManifestError(`read ${path}: is a directory`, path, null);
+    const cached = cache?.get(path, st) ?? null;
+    if (cached !== null) return cached;
+    const manifest = parseManifest(decodeText(readFileSync(fd), path), path);
+    cache?.set(path, st, manifest);
+    return manifest;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -88,7 +105,7 @@ async function readRemote(url: string): Promise<string> {
 }
 
 /** manifest.Fetch: resolve, read and parse one reference, then check the requested tag. */
-export async function fetchManifest(library: string, rawRef: string): Promise<FetchedManifest> {
+export async function fetchManifest(library: string, rawRef: string, cache: ManifestCache | null = null): Promise<FetchedManifest> {
   const { ref, repoName, tagName } = splitRepoRef(rawRef);
   let manifest: Manifest | null = null;
   let source = '';
@@ -100,10 +117,9 @@ export async function fetchManifest(library: string, rawRef: string): Promise<Fe
     if (isAbsolute(ref) || ref.includes('/')) candidates.push(ref);
     if (!isAbsolute(ref)) candidates.push(cleanPath(library + '/' + ref));
     for (const candidate of candidates) {
-      const bytes = readCandidate(candidate);
-      if (bytes === null) continue;
+      manifest = loadCandidate(candidate, cache);
+      if (manifest === null) continue;
       source = candidate;
-      manifest = parseManifest(decodeText(bytes, candidate), candidate);
       break;
     }
     if (manifest === null) {

@@ -12,6 +12,10 @@ export function isGoSpace(code: number): boolean {
 
 /** strings.TrimSpace (Unicode whitespace). None of Go's spaces are astral, so UTF-16 units suffice. */
 export function trimGoSpace(s: string): string {
+  // fast path (start-up runs this cold, per line): printable ASCII at both ends
+  const a = s.charCodeAt(0);
+  const z = s.charCodeAt(s.length - 1);
+  if (a > 0x20 && a < 0x7f && z > 0x20 && z < 0x7f) return s;
   let start = 0;
   let end = s.length;
   while (start < end && isGoSpace(s.charCodeAt(start))) start++;
@@ -28,6 +32,9 @@ export function trimGoSpaceRight(s: string): string {
 
 /** strings.Trim(s, "\n\r\t ") — the "strip set" used for list values. */
 export function trimStripSet(s: string): string {
+  const a = s.charCodeAt(0);
+  const z = s.charCodeAt(s.length - 1);
+  if (a > 0x20 && z > 0x20) return s;
   let start = 0;
   let end = s.length;
   const strip = (c: number) => c === 0x0a || c === 0x0d || c === 0x09 || c === 0x20;
@@ -90,8 +97,11 @@ export function goQuoteList(list: readonly string[]): string {
 }
 
 /** Go's path.Clean (POSIX, lexical). */
+const NEEDS_CLEANING = /\/\/|(?:^|\/)\.\.?(?:\/|$)|.\/$/;
+
 export function cleanPath(p: string): string {
   if (p === '') return '.';
+  if (!NEEDS_CLEANING.test(p)) return p;
   const rooted = p.charCodeAt(0) === 0x2f;
   const parts: string[] = [];
   for (const part of p.split('/')) {

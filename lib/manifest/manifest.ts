@@ -9,33 +9,50 @@ export interface SharedTagGroup {
 export class Manifest {
   Entries: Entry[] = [];
   // Indexes kept in step with Entries so that adding N entries stays O(N) (a 50 MB file has
-  // ~100k entries): tag → owning entry, shared tag → entries, build signature → first entry.
+  // ~100k entries): tag → owning entry, shared tag → entries (file order), and the entries that
+  // could share build artifacts, by commit and directory (the full check runs on those only).
   #tagIndex = new Map<string, Entry>();
   #sharedIndex = new Map<string, Entry[]>();
-  #bySignature = new Map<string, Entry>();
-  #position = new Map<Entry, number>();
+  #candidates = new Map<string, Entry[]>();
+  #indexed = true;
 
   constructor(readonly Global: Entry) {}
 
+  /** A manifest rebuilt from already-validated entries (the parse cache); indexed on first query. */
+  static restore(global: Entry, entries: Entry[]): Manifest {
+    const m = new Manifest(global);
+    m.Entries = entries;
+    m.#indexed = false;
+    return m;
+  }
+
+  #ensureIndexed(): void {
+    if (this.#indexed) return;
+    this.#indexed = true;
+    for (const e of this.Entries) this.#index(e, e.Tags, e.SharedTags, false);
+  }
+
   /** Appends the entry, or merges its tags into the first entry with the same build artifacts. */
   addOrMerge(entry: Entry): void {
-    const signature = entry.buildSignature();
-    const existing = this.#bySignature.get(signature);
+    this.#ensureIndexed();
+    const key = entry.GitCommit + '\n' + entry.Directory;
+    const candidates = this.#candidates.get(key);
+    const existing = candidates?.find((c) => c.SameBuildArtifacts(entry));
     if (existing !== undefined) {
       existing.Tags = [...existing.Tags, ...entry.Tags];
       const before = new Set(existing.SharedTags);
       existing.SharedTags = [...existing.SharedTags, ...entry.SharedTags];
       existing.DeduplicateSharedTags();
-      this.#index(existing, entry.Tags, existing.SharedTags.filter((t) => !before.has(t)));
+      this.#index(existing, entry.Tags, existing.SharedTags.filter((t) => !before.has(t)), true);
       return;
     }
-    this.#position.set(entry, this.Entries.length);
     this.Entries.push(entry);
-    this.#bySignature.set(signature, entry);
-    this.#index(entry, entry.Tags, entry.SharedTags);
+    if (candidates === undefined) this.#candidates.set(key, [entry]);
+    else candidates.push(entry);
+    this.#index(entry, entry.Tags, entry.SharedTags, false);
   }
 
-  #index(entry: Entry, tags: readonly string[], sharedTags: readonly string[]): void {
+  #index(entry: Entry, tags: readonly string[], sharedTags: readonly string[], merged: boolean): void {
     for (const t of tags) if (!this.#tagIndex.has(t)) this.#tagIndex.set(t, entry);
     for (const t of sharedTags) {
       const list = this.#sharedIndex.get(t);
@@ -43,18 +60,26 @@ export class Manifest {
       else {
         list.push(entry);
         // a merge can add a shared tag to an earlier entry: keep file order
-        list.sort((a, b) => this.#position.get(a)! - this.#position.get(b)!);
+        if (merged) list.sort((a, b) => this.Entries.indexOf(a) - this.Entries.indexOf(b));
       }
     }
   }
 
   /** The first entry whose Tags contain `tag` (shared tags not consulted), or null. */
   GetTag(tag: string): Entry | null {
+    this.#ensureIndexed();
     return this.#tagIndex.get(tag) ?? null;
+  }
+
+  /** The first entry (file order) whose SharedTags contain `tag`, or null. */
+  firstWithSharedTag(tag: string): Entry | null {
+    this.#ensureIndexed();
+    return this.#sharedIndex.get(tag)?.[0] ?? null;
   }
 
   /** Every entry (file order) whose SharedTags contain `tag`. */
   GetSharedTag(tag: string): Entry[] {
+    this.#ensureIndexed();
     return (this.#sharedIndex.get(tag) ?? []).slice();
   }
 

@@ -4,13 +4,6 @@
 // that errors can point at it.
 import { isGoSpace, trimGoSpace, trimGoSpaceRight } from './gostr.js';
 
-export interface SourceLine {
-  /** The line including its terminating "\n" (a final unterminated line gets none here). */
-  text: string;
-  /** 1-based line number in the original file. */
-  line: number;
-}
-
 export interface Paragraph {
   /** Raw values after continuation handling; the last duplicate key wins. */
   values: Map<string, string>;
@@ -26,25 +19,6 @@ export class LexError extends Error {
   constructor(message: string, readonly line: number | null) {
     super(message);
   }
-}
-
-/** Splits text into lines (each with its "\n") and drops comment lines (§2.1). */
-export function stripComments(text: string): SourceLine[] {
-  const out: SourceLine[] = [];
-  let pos = 0;
-  let lineNo = 0;
-  const n = text.length;
-  while (pos < n) {
-    let end = text.indexOf('\n', pos);
-    end = end < 0 ? n : end + 1;
-    lineNo++;
-    let i = pos;
-    // leading Unicode whitespace, then '#': a comment (the whole line, newline included, goes)
-    while (i < end && isGoSpace(text.charCodeAt(i))) i++;
-    if (i >= end || text.charCodeAt(i) !== 0x23 /* # */) out.push({ text: text.slice(pos, end), line: lineNo });
-    pos = end;
-  }
-  return out;
 }
 
 const SIGNED_START = '-----BEGIN PGP SIGNED MESSAGE-----';
@@ -136,58 +110,91 @@ export function decodeClearsigned(data: string): { body: string; bodyStartLine: 
   return { body: body.join('\r\n'), bodyStartLine };
 }
 
-/** Turns library-file text into source lines, unwrapping a clear-signed body when present. */
-export function sourceLines(text: string): SourceLine[] {
-  const stripped = stripComments(text);
-  if (stripped.length > 0 && stripped[0]!.text.startsWith('-----BEGIN PGP ')) {
-    const joined = stripped.map((l) => l.text).join('');
-    const decoded = decodeClearsigned(joined);
-    if (decoded === null) throw new LexError('Invalid clearsigned input', stripped[0]!.line);
-    const first = stripped[0]!.line;
-    return decoded.body.split('\n').map((t, i, all) => ({
-      text: i < all.length - 1 ? t + '\n' : t,
-      line: first + decoded.bodyStartLine - 1 + i,
-    })).filter((l) => l.text !== '');
-  }
-  return stripped;
+/** Whether the line [start, end) is a comment: '#' after leading Unicode whitespace (§2.1). */
+function isCommentLine(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && isGoSpace(text.charCodeAt(i))) i++;
+  return i < end && text.charCodeAt(i) === 0x23;
+}
+
+export interface LexResult {
+  /** Complete paragraphs, in order, up to the first lexical error. */
+  paragraphs: Paragraph[];
+  /** The error that stopped reading (reported once the paragraphs before it are used), or null. */
+  error: LexError | null;
 }
 
 /**
- * Reads paragraphs lazily (go-debian's ParagraphReader.Next): a "Bad line" error is raised only
- * when its paragraph is reached, so earlier paragraphs' validation errors win (§5).
+ * Strips comments and reads paragraphs in one pass over the text (go-debian's ParagraphReader
+ * behind bashbrew's comment stripper). Reading is eager, but an error is only surfaced after the
+ * paragraphs before it, exactly as the lazy reader of the reference would.
  */
-export function* readParagraphs(lines: readonly SourceLine[]): Generator<Paragraph> {
-  let para: Paragraph = newParagraph();
+export function lexParagraphs(text: string, lineBase = 0): LexResult {
+  const paragraphs: Paragraph[] = [];
+  const n = text.length;
+  let para = newParagraph();
   let lastKey = '';
-  for (const src of lines) {
-    let text = src.text;
-    if (!text.endsWith('\n')) text += '\n';
-    if (text === '\n' || text === '\r\n') {
-      if (para.order.length === 0) continue;
-      yield para;
-      para = newParagraph();
-      lastKey = '';
+  let pos = 0;
+  let lineNo = lineBase;
+  let first = true;
+  while (pos < n) {
+    const nl = text.indexOf('\n', pos);
+    const contentEnd = nl < 0 ? n : nl;
+    const end = nl < 0 ? n : nl + 1;
+    lineNo++;
+    const c = text.charCodeAt(pos);
+    // fast path: most lines start with a letter; only '#' or whitespace can start a comment
+    if (c === 0x23 || ((c <= 0x20 || c >= 0x80) && isCommentLine(text, pos, contentEnd))) {
+      pos = end;
       continue;
     }
-    const first = text.charCodeAt(0);
-    if (first === 0x23 /* # */) continue;
-    if (first === 0x20 || first === 0x09) {
-      let cont = trimGoSpaceRight(text.slice(1));
+    if (first) {
+      first = false;
+      if (text.startsWith('-----BEGIN PGP ', pos)) return lexClearsigned(text, pos, lineNo);
+    }
+    const line = lineNo;
+    if (contentEnd === pos || (contentEnd === pos + 1 && c === 0x0d)) {
+      // a blank line ("\n" or "\r\n") ends a paragraph that has keys
+      if (para.order.length > 0) {
+        paragraphs.push(para);
+        para = newParagraph();
+        lastKey = '';
+      }
+    } else if (c === 0x20 || c === 0x09) {
+      let cont = trimGoSpaceRight(text.slice(pos + 1, contentEnd));
       if (cont === '.') cont = '';
       const prev = para.values.get(lastKey) ?? '';
       if (prev === '') para.values.set(lastKey, cont + '\n');
       else para.values.set(lastKey, (prev.endsWith('\n') ? prev : prev + '\n') + cont + '\n');
-      continue;
+    } else {
+      const colon = text.indexOf(':', pos);
+      if (colon < 0 || colon >= contentEnd) {
+        return { paragraphs, error: new LexError(`Bad line: '${text.slice(pos, contentEnd)}\n' has no ':'`, line) };
+      }
+      lastKey = trimGoSpace(text.slice(pos, colon));
+      if (para.order.length === 0) para.line = line;
+      para.order.push(lastKey);
+      para.values.set(lastKey, trimGoSpace(text.slice(colon + 1, contentEnd)));
+      para.keyLines.set(lastKey, line);
     }
-    const colon = text.indexOf(':');
-    if (colon < 0) throw new LexError(`Bad line: '${text}' has no ':'`, src.line);
-    lastKey = trimGoSpace(text.slice(0, colon));
-    if (para.order.length === 0) para.line = src.line;
-    para.order.push(lastKey);
-    para.values.set(lastKey, trimGoSpace(text.slice(colon + 1)));
-    para.keyLines.set(lastKey, src.line);
+    pos = end;
   }
-  if (para.order.length > 0) yield para;
+  if (para.order.length > 0) paragraphs.push(para);
+  return { paragraphs, error: null };
+}
+
+/** The clear-signed case (§2.8): decode the body of the comment-stripped text, then lex it. */
+function lexClearsigned(text: string, start: number, startLine: number): LexResult {
+  let stripped = '';
+  for (let pos = start; pos < text.length;) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl + 1;
+    if (!isCommentLine(text, pos, end)) stripped += text.slice(pos, end);
+    pos = end;
+  }
+  const decoded = decodeClearsigned(stripped);
+  if (decoded === null) return { paragraphs: [], error: new LexError('Invalid clearsigned input', startLine) };
+  return lexParagraphs(decoded.body, startLine + decoded.bodyStartLine - 2);
 }
 
 function newParagraph(): Paragraph {

@@ -4,7 +4,7 @@ import { SUPPORTED_ARCHES } from '../architecture.js';
 import { compareBytes, defaultEntry, Entry, isArchKey, Maintainer } from './entry.js';
 import { ManifestError } from './errors.js';
 import { goQuote, trimStripSet } from './gostr.js';
-import { LexError, type Paragraph, readParagraphs, sourceLines } from './paragraphs.js';
+import { lexParagraphs, type Paragraph } from './paragraphs.js';
 import { Manifest } from './manifest.js';
 
 const GIT_COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -72,22 +72,12 @@ function invalidArchitectures(entry: Entry): string[] {
  * with the reference's message for the first problem found.
  */
 export function parseManifest(text: string, file: string | null = null): Manifest {
-  let lines;
-  try {
-    lines = sourceLines(text);
-  } catch (err) {
-    if (err instanceof LexError) throw new ManifestError(err.message, file, err.line);
-    throw err;
-  }
-  const paragraphs = readParagraphs(lines);
+  const { paragraphs, error } = lexParagraphs(text);
+  let nextIndex = 0;
   const next = (): Paragraph | null => {
-    try {
-      const r = paragraphs.next();
-      return r.done ? null : r.value;
-    } catch (err) {
-      if (err instanceof LexError) throw new ManifestError(err.message, file, err.line);
-      throw err;
-    }
+    if (nextIndex < paragraphs.length) return paragraphs[nextIndex++]!;
+    if (error !== null) throw new ManifestError(error.message, file, error.line);
+    return null;
   };
   const failer = (para: Paragraph) => (msg: string, key?: string): never => {
     throw new ManifestError(msg, file, (key !== undefined ? para.keyLines.get(key) : undefined) ?? para.line);
@@ -112,12 +102,12 @@ export function parseManifest(text: string, file: string | null = null): Manifes
     const fail = failer(para);
     decodeParagraph(entry, para, fail);
     entry.setSource({ file: file ?? '', line: para.line });
-    const tags = goQuote(entry.TagsString());
+    const tags = () => goQuote(entry.TagsString());
     if (!GIT_FETCH.test(entry.GitFetch)) {
-      fail(`Tags ${tags} has invalid GitFetch (must be "refs/heads/..." or "refs/tags/..."): ${goQuote(entry.GitFetch)}`, 'GitFetch');
+      fail(`Tags ${tags()} has invalid GitFetch (must be "refs/heads/..." or "refs/tags/..."): ${goQuote(entry.GitFetch)}`, 'GitFetch');
     }
     if (!GIT_COMMIT.test(entry.GitCommit)) {
-      fail(`Tags ${tags} has invalid GitCommit (must be a commit, not a tag or ref): ${goQuote(entry.GitCommit)}`, 'GitCommit');
+      fail(`Tags ${tags()} has invalid GitCommit (must be a commit, not a tag or ref): ${goQuote(entry.GitCommit)}`, 'GitCommit');
     }
     addEntry(manifest, entry, fail);
   }
@@ -127,37 +117,38 @@ export function parseManifest(text: string, file: string | null = null): Manifes
 /** Manifest2822.AddEntry: the remaining entry checks, then merge-or-append (spec §5 E3–E12, §6). */
 function addEntry(manifest: Manifest, entry: Entry, fail: (msg: string, key?: string) => never): void {
   if (entry.Tags.length < 1) fail('missing Tags');
-  const tags = goQuote(entry.TagsString());
+  // quoted lazily: only an error needs it
+  const tags = () => goQuote(entry.TagsString());
   if (entry.GitRepo === '' || entry.GitFetch === '' || entry.GitCommit === '') {
-    fail(`Tags ${tags} missing one of GitRepo, GitFetch, or GitCommit`);
+    fail(`Tags ${tags()} missing one of GitRepo, GitFetch, or GitCommit`);
   }
   entry.DeduplicateSharedTags();
   entry.CleanDirectoryValues();
 
   const invalidTags = [...entry.Tags, ...entry.SharedTags].filter((t) => !VALID_TAG.test(t));
-  if (invalidTags.length > 0) fail(`Tags ${tags} has invalid (Shared)Tags: ${goQuote(invalidTags.join(', '))}`, 'Tags');
+  if (invalidTags.length > 0) fail(`Tags ${tags()} has invalid (Shared)Tags: ${goQuote(invalidTags.join(', '))}`, 'Tags');
   const badArches = invalidArchitectures(entry);
-  if (badArches.length > 0) fail(`Tags ${tags} has invalid Architectures: ${goQuote(badArches.join(', '))}`, 'Architectures');
+  if (badArches.length > 0) fail(`Tags ${tags()} has invalid Architectures: ${goQuote(badArches.join(', '))}`, 'Architectures');
 
   const seen = new Set<string>();
   for (const tag of entry.Tags) {
     const other = manifest.GetTag(tag);
     if (other !== null) {
-      fail(`Tags ${tags} includes duplicate tag: ${goQuote(tag)} (duplicated in ${goQuote(other.TagsString())})`, 'Tags');
+      fail(`Tags ${tags()} includes duplicate tag: ${goQuote(tag)} (duplicated in ${goQuote(other.TagsString())})`, 'Tags');
     }
-    const shared = manifest.GetSharedTag(tag);
-    if (shared.length > 0) {
-      fail(`Tags ${tags} includes tag conflicting with a shared tag: ${goQuote(tag)} (shared tag in ${goQuote(shared[0]!.TagsString())})`, 'Tags');
+    const shared = manifest.firstWithSharedTag(tag);
+    if (shared !== null) {
+      fail(`Tags ${tags()} includes tag conflicting with a shared tag: ${goQuote(tag)} (shared tag in ${goQuote(shared.TagsString())})`, 'Tags');
     }
-    if (seen.has(tag)) fail(`Tags ${tags} includes duplicate tag: ${goQuote(tag)}`, 'Tags');
+    if (seen.has(tag)) fail(`Tags ${tags()} includes duplicate tag: ${goQuote(tag)}`, 'Tags');
     seen.add(tag);
   }
   for (const tag of entry.SharedTags) {
     const other = manifest.GetTag(tag);
     if (other !== null) {
-      fail(`Tags ${tags} includes conflicting shared tag: ${goQuote(tag)} (duplicated in ${goQuote(other.TagsString())})`, 'SharedTags');
+      fail(`Tags ${tags()} includes conflicting shared tag: ${goQuote(tag)} (duplicated in ${goQuote(other.TagsString())})`, 'SharedTags');
     }
-    if (seen.has(tag)) fail(`Tags ${tags} includes duplicate tag: ${goQuote(tag)} (in SharedTags)`, 'SharedTags');
+    if (seen.has(tag)) fail(`Tags ${tags()} includes duplicate tag: ${goQuote(tag)} (in SharedTags)`, 'SharedTags');
     seen.add(tag);
   }
   manifest.addOrMerge(entry);
