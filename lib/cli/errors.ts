@@ -2,12 +2,7 @@
 // a plain error → "error: MESSAGE", exit 1; a multi error → one line per part, no prefix;
 // an exit error → its message, with its own exit code.
 
-/** cli.NewMultiError: a context line plus the cause(s), printed one per line without "error:". */
-export class MultiError extends Error {
-  constructor(readonly parts: readonly unknown[]) {
-    super(parts.map((p) => (p instanceof Error ? p.message : String(p))).join('\n'));
-  }
-}
+export { MultiError, wrap } from '../errors.js';
 
 /** cli.NewExitError: message and exit code (e.g. "No help topic for 'x'", 3). */
 export class ExitError extends Error {
@@ -18,7 +13,3 @@ export class ExitError extends Error {
 
 /** A usage error already explained on stdout; stderr still gets "error: ...". */
 export class UsageError extends Error {}
-
-export function wrap(context: string, cause: unknown): MultiError {
-  return new MultiError([new Error(context), cause]);
-}

@@ -4,6 +4,11 @@ import { run, type CommandAction } from './app.js';
 const actions: Record<string, () => Promise<{ default: CommandAction }>> = {
   list: () => import('./commands/list.js'),
   cat: () => import('./commands/cat.js'),
+  from: () => import('./commands/from.js'),
+  fetch: () => import('./commands/fetch.js'),
+  parents: () => import('./commands/parents.js'),
+  children: () => import('./commands/children.js'),
+  context: () => import('./commands/context.js'),
 };
 
 process.exitCode = await run({

@@ -1,31 +1,35 @@
 // Turning repo arguments into Repo objects, shared by the commands (spec §2).
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { compareBytes } from '../manifest/entry.js';
+import { compareBytes, type Entry } from '../manifest/entry.js';
 import { goQuote } from '../manifest/gostr.js';
 import { fetchManifest } from '../manifest/fetch.js';
 import { ManifestCache } from '../manifest/parse-cache.js';
 import { type ConstraintContext, Repo } from '../manifest/repo.js';
 import { type CommandContext } from './app.js';
 import { wrap } from './errors.js';
+import { type GitContext } from './git-context.js';
+import { sortRepoObjects } from '../graph/build-order.js';
 
 /** The repo list: every file of the library with --all (sorted, dotfiles too), then the arguments. */
-export function gatherRepos(ctx: CommandContext, all: boolean): string[] {
+export function gatherRepos(ctx: CommandContext, all: boolean, args: readonly string[] = ctx.args,
+  failure = 'failed gathering repo list'): string[] {
   const list: string[] = [];
   try {
     if (all) {
       const names = readdirSync(ctx.globals.library).sort(compareBytes);
-      for (const name of names) list.push(join(ctx.globals.library, name));
+      // the library path is absolute and clean (resolved at start-up): joining is concatenation
+      const prefix = ctx.globals.library === '/' ? '/' : ctx.globals.library + '/';
+      for (const name of names) list.push(prefix + name);
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'ENOTDIR' ? 'not a directory'
       : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw wrap('failed gathering repo list', new Error(`open ${ctx.globals.library}: ${reason}`));
+    throw wrap(failure, new Error(`open ${ctx.globals.library}: ${reason}`));
   }
-  list.push(...ctx.args);
+  list.push(...args);
   if (list.length < 1) {
-    throw wrap('failed gathering repo list', new Error('need at least one repo (either explicitly or via "--all")'));
+    throw wrap(failure, new Error('need at least one repo (either explicitly or via "--all")'));
   }
   return list;
 }
@@ -36,10 +40,11 @@ export class RepoLoader {
   readonly constraintContext: ConstraintContext;
   private readonly parseCache: ManifestCache;
 
-  constructor(private readonly ctx: CommandContext) {
+  constructor(private readonly ctx: CommandContext, readonly git: GitContext | null = null) {
     this.parseCache = new ManifestCache(ctx.env.BASHBREW_PARSE_CACHE === '0' ? null : ctx.globals.cache);
     ctx.defer(() => this.parseCache.flush());
     this.constraintContext = {
+      git: git?.templateGit() ?? null,
       arch: ctx.globals.arch,
       constraints: ctx.globals.constraints,
       exclusiveConstraints: ctx.globals.exclusiveConstraints,
@@ -48,24 +53,67 @@ export class RepoLoader {
     };
   }
 
-  /** The repo, or a multi error `failed fetching repo "ARG"` + the cause. */
-  async load(arg: string): Promise<Repo> {
+  /** The repo (the same object for the same argument), or the error of loading it. */
+  loadRaw(arg: string): Promise<Repo> {
     let pending = this.repos.get(arg);
     if (pending === undefined) {
       pending = fetchManifest(this.ctx.globals.library, arg, this.parseCache).then((m) => new Repo(m, this.constraintContext));
       this.repos.set(arg, pending);
     }
+    return pending;
+  }
+
+  /** The repo, or a multi error `failed fetching repo "ARG"` + the cause. */
+  async load(arg: string): Promise<Repo> {
     try {
-      return await pending;
+      return await this.loadRaw(arg);
     } catch (err) {
       throw wrap(`failed fetching repo ${goQuote(arg)}`, err);
     }
   }
+
+  /**
+   * sortRepos (spec §6.1): the arguments in build order (duplicates dropped), or unchanged with
+   * --no-sort or a single argument. Errors: `failed sorting repo list` + the cause.
+   */
+  async sortRepos(args: string[], applyConstraints: boolean): Promise<string[]> {
+    try {
+      const repos: Repo[] = [];
+      const argOf = new Map<Repo, string>();
+      for (const arg of args) {
+        const r = await this.loadRaw(arg);
+        if (argOf.has(r)) continue;
+        repos.push(r);
+        argOf.set(r, arg);
+      }
+      if (this.ctx.globals.noSort || args.length <= 1) return args;
+      const sorted = await sortRepoObjects(repos, applyConstraints, this.requireGit().order);
+      return sorted.map((r) => argOf.get(r)!);
+    } catch (err) {
+      throw wrap('failed sorting repo list', err);
+    }
+  }
+
+  requireGit(): GitContext {
+    if (this.git === null) throw new Error('internal: this command was not given git access');
+    return this.git;
+  }
 }
 
-/** Until the git layer lands, ordering by FROM is refused rather than silently wrong. */
-export function refuseBuildOrder(ctx: CommandContext): void {
-  if (ctx.flags.bool('build-order') && !ctx.globals.noSort) {
-    throw new Error('--build-order needs the git layer (Dockerfile FROM lookups), which bashbrew-ts does not have yet');
-  }
+/**
+ * The --apply-constraints / --arch-filter selection of entries, and the arches to look at. Commands
+ * start their git work for every selected entry up front (pure check), then walk the entries in
+ * order with `report` set, which prints the "skipping" lines where the reference prints them.
+ */
+export function entrySelection(ctx: CommandContext, r: Repo, applyConstraints: boolean, archFilter: boolean): {
+  selected: (e: Entry, report: boolean) => boolean;
+  arches: (e: Entry) => string[];
+} {
+  const arch = ctx.globals.arch;
+  return {
+    selected: (e, report) =>
+      !(applyConstraints && (report ? r.SkipConstraints(e) : r.skipReason(e) !== null)) &&
+      !(archFilter && !e.HasArchitecture(arch)),
+    arches: (e) => (applyConstraints || archFilter ? [arch] : e.Architectures),
+  };
 }

@@ -30,36 +30,94 @@ export interface EntrySource {
   line: number;
 }
 
+/** See Entry.toCached: null means "the global entry's value". */
 export type CachedEntry = [
-  values: Map<string, string>, order: string[], maintainers: [string, string, string][], tags: string[],
-  sharedTags: string[], architectures: string[], gitRepo: string, gitFetch: string, gitCommit: string,
-  directory: string, file: string, builder: string, archValues: Map<string, string>, constraints: string[],
-  line: number,
+  tags: string[], sharedTags: string[], architectures: string[], constraints: string[],
+  maintainers: [string, string, string][] | null, gitRepo: string | null, gitFetch: string | null,
+  gitCommit: string | null, directory: string | null, file: string | null, builder: string | null,
+  archDelta: string[], line: number,
 ];
 
 type ListField = 'Maintainers' | 'Tags' | 'SharedTags' | 'Architectures' | 'Constraints';
 
+/** Fields that can be Go nil (printed as `null` by `json`), as bits of a mask. */
+const NIL = { Values: 1, Order: 2, Maintainers: 4, Tags: 8, SharedTags: 16, Architectures: 32, ArchValues: 64, Constraints: 128 } as const;
+type NilField = keyof typeof NIL;
+
+/** Re-reads an entry's raw paragraph for entries restored from the parse cache. */
+export type ParagraphLoader = () => { values: Map<string, string>; order: string[] };
+
 export class Entry {
-  /** The raw paragraph (go-debian's control.Paragraph), exposed to templates and `json`. */
-  Values: Map<string, string> = new Map();
-  Order: string[] = [];
+  // Field order is Go's (it is the order `json` prints). No initialisers: entries are created
+  // in bulk at start-up, and every allocation there shows up in `bashbrew list --all` time.
+  Maintainers!: Maintainer[];
+  Tags!: string[];
+  SharedTags!: string[];
+  Architectures!: string[];
+  GitRepo!: string;
+  GitFetch!: string;
+  GitCommit!: string;
+  Directory!: string;
+  File!: string;
+  Builder!: string;
+  Constraints!: string[];
 
-  Maintainers: Maintainer[] = [];
-  Tags: string[] = [];
-  SharedTags: string[] = [];
-  Architectures: string[] = [];
-  GitRepo = '';
-  GitFetch = '';
-  GitCommit = '';
-  Directory = '';
-  File = '';
-  Builder = '';
-  ArchValues: Map<string, string> = new Map();
-  Constraints: string[] = [];
-
-  /** Fields that are Go nil slices/maps (they print as `null` in JSON); see ClearDefaults. */
-  #nil = new Set<string>();
+  /** The raw paragraph (go-debian's control.Paragraph); loaded lazily for cached entries. */
+  #values: Map<string, string> | null = null;
+  #order: string[] | null = null;
+  #paragraphLoader: ParagraphLoader | null = null;
+  /** ARCH-Field values; for cached entries built on first use from the global's map plus a delta. */
+  #archValues: Map<string, string> | null = null;
+  #archBase: ReadonlyMap<string, string> | null = null;
+  #archDelta: string[] | null = null;
+  #nil = 0;
   #source: EntrySource | null = null;
+
+  constructor(empty = true) {
+    if (!empty) return;
+    this.Maintainers = [];
+    this.Tags = [];
+    this.SharedTags = [];
+    this.Architectures = [];
+    this.GitRepo = this.GitFetch = this.GitCommit = this.Directory = this.File = this.Builder = '';
+    this.Constraints = [];
+    this.#values = new Map();
+    this.#order = [];
+    this.#archValues = new Map();
+  }
+
+  get Values(): Map<string, string> {
+    if (this.#values === null) this.#loadParagraph();
+    return this.#values!;
+  }
+  set Values(v: Map<string, string>) {
+    this.#values = v;
+  }
+  get Order(): string[] {
+    if (this.#order === null) this.#loadParagraph();
+    return this.#order!;
+  }
+  set Order(v: string[]) {
+    this.#order = v;
+  }
+  #loadParagraph(): void {
+    const p = this.#paragraphLoader?.() ?? { values: new Map<string, string>(), order: [] };
+    this.#values = p.values;
+    this.#order = p.order;
+  }
+
+  get ArchValues(): Map<string, string> {
+    if (this.#archValues === null) {
+      const m = new Map(this.#archBase ?? undefined);
+      const d = this.#archDelta ?? [];
+      for (let i = 0; i < d.length; i += 2) m.set(d[i]!, d[i + 1]!);
+      this.#archValues = m;
+    }
+    return this.#archValues;
+  }
+  set ArchValues(v: Map<string, string>) {
+    this.#archValues = v;
+  }
 
   get source(): EntrySource | null {
     return this.#source;
@@ -71,9 +129,7 @@ export class Entry {
 
   /** A deep copy (Go's Clone: slices and the arch-values map copied, paragraph shared). */
   Clone(): Entry {
-    const e = new Entry();
-    e.Values = this.Values;
-    e.Order = this.Order;
+    const e = new Entry(false);
     e.Maintainers = this.Maintainers.slice();
     e.Tags = this.Tags.slice();
     e.SharedTags = this.SharedTags.slice();
@@ -84,44 +140,71 @@ export class Entry {
     e.Directory = this.Directory;
     e.File = this.File;
     e.Builder = this.Builder;
-    e.ArchValues = new Map(this.ArchValues);
     e.Constraints = this.Constraints.slice();
+    e.#values = this.#values;
+    e.#order = this.#order;
+    e.#paragraphLoader = this.#paragraphLoader;
+    e.#archValues = new Map(this.ArchValues);
     e.#source = this.#source;
     // Go's Clone re-allocates the slices but keeps a nil paragraph or nil map as nil.
-    for (const f of this.#nil) if (f === 'Values' || f === 'Order' || f === 'ArchValues') e.#nil.add(f);
+    e.#nil = this.#nil & (NIL.Values | NIL.Order | NIL.ArchValues);
     return e;
   }
 
   /** Attaches the decoded paragraph (it replaces any inherited one, as Go's decoder does). */
   setParagraph(values: Map<string, string>, order: string[]): void {
-    this.Values = values;
-    this.Order = order;
-    this.#nil.delete('Values');
-    this.#nil.delete('Order');
-    this.#nil.delete('ArchValues'); // Go's SeedArchValues allocates the map while decoding
-  }
-
-  /** A compact, structured-clone-able form for the parse cache (parsed entries have no nil fields). */
-  toCached(): CachedEntry {
-    return [this.Values, this.Order, this.Maintainers.map((m) => [m.Name, m.Email, m.Handle]), this.Tags,
-      this.SharedTags, this.Architectures, this.GitRepo, this.GitFetch, this.GitCommit, this.Directory, this.File,
-      this.Builder, this.ArchValues, this.Constraints, this.#source?.line ?? 0];
-  }
-
-  static fromCached(c: CachedEntry, file: string): Entry {
-    const e = new Entry();
-    [e.Values, e.Order] = [c[0], c[1]];
-    e.Maintainers = c[2].map(([name, email, handle]) => new Maintainer(name, email, handle));
-    [e.Tags, e.SharedTags, e.Architectures, e.GitRepo, e.GitFetch, e.GitCommit, e.Directory, e.File, e.Builder,
-      e.ArchValues, e.Constraints] = [c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13]];
-    e.#source = { file, line: c[14] };
-    return e;
+    this.#values = values;
+    this.#order = order;
+    this.#paragraphLoader = null;
+    // Go's SeedArchValues allocates the arch-values map while decoding
+    this.#nil &= ~(NIL.Values | NIL.Order | NIL.ArchValues);
   }
 
   /** Marks fields as Go nil (used for the built-in defaults, whose lists were never allocated). */
-  markNil(...fields: string[]): this {
-    for (const f of fields) this.#nil.add(f);
+  markNil(...fields: NilField[]): this {
+    for (const f of fields) this.#nil |= NIL[f];
     return this;
+  }
+
+  #isNil(f: NilField): boolean {
+    return (this.#nil & NIL[f]) !== 0;
+  }
+
+  /**
+   * The parse cache's form of an entry: plain JSON, with values equal to the global entry's left
+   * out (most entries inherit GitRepo, Maintainers and arch overrides), and no raw paragraph
+   * (re-read from the file on the rare use).
+   */
+  toCached(global: Entry | null): CachedEntry {
+    const same = (a: string, b: string | undefined) => (global !== null && a === b ? null : a);
+    const delta: string[] = [];
+    for (const [k, v] of this.ArchValues) if (global === null || global.ArchValues.get(k) !== v) delta.push(k, v);
+    const ownMaintainers = global === null || this.MaintainersString() !== global.MaintainersString();
+    return [this.Tags, this.SharedTags, this.Architectures, this.Constraints,
+      ownMaintainers ? this.Maintainers.map((m) => [m.Name, m.Email, m.Handle]) : null,
+      same(this.GitRepo, global?.GitRepo), same(this.GitFetch, global?.GitFetch), same(this.GitCommit, global?.GitCommit),
+      same(this.Directory, global?.Directory), same(this.File, global?.File), same(this.Builder, global?.Builder),
+      delta, this.#source?.line ?? 0];
+  }
+
+  static fromCached(c: CachedEntry, global: Entry | null, file: string, loader: ParagraphLoader): Entry {
+    const e = new Entry(false);
+    e.Tags = c[0];
+    e.SharedTags = c[1];
+    e.Architectures = c[2];
+    e.Constraints = c[3];
+    e.Maintainers = c[4] === null ? global!.Maintainers : c[4].map(([n, m, h]) => new Maintainer(n, m, h));
+    e.GitRepo = c[5] ?? global!.GitRepo;
+    e.GitFetch = c[6] ?? global!.GitFetch;
+    e.GitCommit = c[7] ?? global!.GitCommit;
+    e.Directory = c[8] ?? global!.Directory;
+    e.File = c[9] ?? global!.File;
+    e.Builder = c[10] ?? global!.Builder;
+    e.#archBase = global?.ArchValues ?? null;
+    e.#archDelta = c[11];
+    e.#paragraphLoader = loader;
+    e.#source = { file, line: c[12] };
+    return e;
   }
 
   MaintainersString(): string {
@@ -163,7 +246,7 @@ export class Entry {
     const clearList = (field: ListField, same: boolean) => {
       if (same) {
         e[field] = [];
-        e.#nil.add(field);
+        e.#nil |= NIL[field];
       }
     };
     clearList('Maintainers', e.MaintainersString() === defaults.MaintainersString());
@@ -250,7 +333,7 @@ export class Entry {
   /** Go encoding/json shape: struct fields in declaration order, nil slices as null (Maps are
    * serialised with sorted keys by the `json` template function). */
   toJSON(): Record<string, unknown> {
-    const nil = (f: string, v: unknown) => (this.#nil.has(f) ? null : v);
+    const nil = (f: NilField, v: unknown) => (this.#isNil(f) ? null : v);
     return {
       Values: nil('Values', this.Values),
       Order: nil('Order', this.Order),

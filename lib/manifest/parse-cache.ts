@@ -1,35 +1,44 @@
 // A cache of parsed library files under $BASHBREW_CACHE, so that `bashbrew list --all` over a
 // library that has not changed costs a stat per file instead of a parse (cold JavaScript parses
-// the 144 official-images files in ~70 ms; the cache loads them in a few).
+// the 144 official-images files in ~70 ms).
 //
-// One cache file per library directory holds every parsed file of that directory, keyed by name
-// and validated by the file's size, mtime, ctime, inode and device, and by this tool's cache
-// format version. Only files that parsed without error are cached. Files modified within the last
-// two seconds are not cached (their mtime may not change on a second write: git's "racy" rule).
-// Writes go to a temporary file renamed into place, so a crash or a concurrent run never leaves a
-// torn cache; an unreadable or foreign cache file is ignored and rewritten.
+// One JSON file per library directory maps each parsed file's name to its record, validated by
+// the file's size, mtime, ctime, inode and device and by the cache format. Records stay JSON
+// strings until their file is asked for. Only files that parsed without error are cached, and
+// not while their mtime is under two seconds old (a second write in the same tick could keep the
+// stamp: git's "racy" rule). Writes go to a temporary file renamed into place, so a crash or a
+// concurrent run never leaves a torn cache; an unreadable or foreign cache file is ignored.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, type BigIntStats, writeFileSync } from 'node:fs';
+import { type BigIntStats, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
-import { type CachedEntry, Entry } from './entry.js';
+import { type CachedEntry, Entry, type ParagraphLoader } from './entry.js';
 import { Manifest } from './manifest.js';
+import { lexParagraphs } from './paragraphs.js';
 
-const FORMAT = 'bashbrew-ts/manifest-cache/1';
+const FORMAT = 'bashbrew-ts/manifest-cache/2';
 
 interface CachedFile {
-  stamp: string;
   global: CachedEntry;
   entries: CachedEntry[];
 }
 
 interface Bucket {
   format: string;
-  files: Map<string, CachedFile>;
+  /** file name → stamp + "\n" + JSON of CachedFile */
+  files: Record<string, string>;
 }
 
 function stampOf(st: BigIntStats): string {
   return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}:${st.dev}`;
+}
+
+/** Reads an entry's paragraph back from its file (a cached entry keeps only its line). */
+function paragraphLoader(path: string, line: number): ParagraphLoader {
+  return () => {
+    const { paragraphs } = lexParagraphs(readFileSync(path, 'utf8'));
+    const p = line === 0 ? paragraphs[0] : paragraphs.find((x) => x.line === line);
+    return { values: p?.values ?? new Map(), order: p?.order ?? [] };
+  };
 }
 
 export class ManifestCache {
@@ -40,16 +49,16 @@ export class ManifestCache {
   constructor(private readonly root: string | null) {}
 
   private bucketPath(dir: string): string {
-    return join(this.root!, 'manifests', createHash('sha256').update(dir).digest('hex').slice(0, 32) + '.v8');
+    return join(this.root!, 'manifests', createHash('sha256').update(dir).digest('hex').slice(0, 32) + '.json');
   }
 
   private bucket(dir: string): Bucket {
     let b = this.buckets.get(dir);
     if (b !== undefined) return b;
-    b = { format: FORMAT, files: new Map() };
+    b = { format: FORMAT, files: {} };
     try {
-      const loaded = deserialize(readFileSync(this.bucketPath(dir))) as Bucket;
-      if (loaded.format === FORMAT && loaded.files instanceof Map) b = loaded;
+      const loaded = JSON.parse(readFileSync(this.bucketPath(dir), 'utf8')) as Bucket;
+      if (loaded.format === FORMAT && typeof loaded.files === 'object' && loaded.files !== null) b = loaded;
     } catch {
       // missing or unreadable: start empty
     }
@@ -59,21 +68,29 @@ export class ManifestCache {
 
   get(path: string, st: BigIntStats): Manifest | null {
     if (this.root === null) return null;
-    const hit = this.bucket(dirname(path)).files.get(basename(path));
-    if (hit === undefined || hit.stamp !== stampOf(st)) return null;
-    return Manifest.restore(Entry.fromCached(hit.global, path), hit.entries.map((e) => Entry.fromCached(e, path)));
+    const record = this.bucket(dirname(path)).files[basename(path)];
+    const stamp = stampOf(st);
+    if (record === undefined || !record.startsWith(stamp + '\n')) return null;
+    let data: CachedFile;
+    try {
+      data = JSON.parse(record.slice(stamp.length + 1)) as CachedFile;
+    } catch {
+      return null;
+    }
+    const global = Entry.fromCached(data.global, null, path, paragraphLoader(path, 0));
+    const entries = data.entries.map((c) => Entry.fromCached(c, global, path, paragraphLoader(path, c[12])));
+    return Manifest.restore(global, entries);
   }
 
   set(path: string, st: BigIntStats, manifest: Manifest): void {
     if (this.root === null) return;
-    const ageMs = Date.now() - Number(st.mtimeNs / 1_000_000n);
-    if (ageMs < 2000) return;
+    if (Date.now() - Number(st.mtimeNs / 1_000_000n) < 2000) return;
     const dir = dirname(path);
-    this.bucket(dir).files.set(basename(path), {
-      stamp: stampOf(st),
-      global: manifest.Global.toCached(),
-      entries: manifest.Entries.map((e) => e.toCached()),
-    });
+    const data: CachedFile = {
+      global: manifest.Global.toCached(null),
+      entries: manifest.Entries.map((e) => e.toCached(manifest.Global)),
+    };
+    this.bucket(dir).files[basename(path)] = stampOf(st) + '\n' + JSON.stringify(data);
     this.dirty.add(dir);
   }
 
@@ -84,7 +101,7 @@ export class ManifestCache {
       const tmp = `${path}.${process.pid}.tmp`;
       try {
         mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(tmp, serialize(this.buckets.get(dir)));
+        writeFileSync(tmp, JSON.stringify(this.buckets.get(dir)));
         renameSync(tmp, path);
       } catch {
         // read-only cache or full disk: keep working uncached

@@ -5,8 +5,20 @@ import { type FetchedManifest } from './fetch.js';
 import { goQuote, goQuoteList, joinPath } from './gostr.js';
 import { type Manifest } from './manifest.js';
 
-/** What the current process builds for: the context of SkipConstraints. */
+/** Git-backed answers for templates (synchronous: see lib/graph/sync-view.ts). */
+export interface RepoGit {
+  archDockerFroms(repo: Repo, arch: string, entry: Entry): string[];
+  archLastStageFrom(repo: Repo, arch: string, entry: Entry): string;
+  archGitChecksum(repo: Repo, arch: string, entry: Entry): string;
+  archGitTime(repo: Repo, arch: string, entry: Entry): unknown;
+  sortedEntries(repo: Repo, applyConstraints: boolean): Entry[];
+}
+
+/** What the current process builds for: the context of SkipConstraints and git lookups. */
 export interface ConstraintContext {
+  /** Git access for templates; null where a command has none. */
+  git: RepoGit | null;
+  /** The --arch of the process (DockerFroms uses it). */
   arch: string;
   constraints: readonly string[];
   exclusiveConstraints: boolean;
@@ -25,12 +37,15 @@ export class Repo {
   readonly TagEntries: Entry[];
   readonly #ctx: ConstraintContext;
 
-  constructor(fetched: FetchedManifest, ctx: ConstraintContext) {
+  constructor(fetched: FetchedManifest, ctx: ConstraintContext, tagEntries?: Entry[]) {
     this.#ctx = ctx;
     this.RepoName = fetched.repoName;
     this.TagName = fetched.tagName;
     this.Manifest = fetched.manifest;
-    if (fetched.tagName === '') {
+    if (tagEntries !== undefined) {
+      this.TagEntries = tagEntries;
+      this.TagEntry = tagEntries[0] ?? null;
+    } else if (fetched.tagName === '') {
       this.TagEntry = null;
       this.TagEntries = [];
     } else {
@@ -49,6 +64,12 @@ export class Repo {
     return this.RepoName + ':' + entry.Tags[0]!;
   }
 
+  /** A Repo selecting just this entry (`repo:firsttag`), for ordering entries within a repo. */
+  EntryRepo(entry: Entry): Repo {
+    return new Repo({ repoName: this.RepoName, tagName: entry.Tags[0]!, manifest: this.Manifest, source: '' },
+      this.#ctx, [entry]);
+  }
+
   /** The selected entries: all of them without a tag. */
   Entries(): Entry[] {
     return this.TagName === '' ? this.Manifest.Entries.slice() : this.TagEntries;
@@ -61,58 +82,57 @@ export class Repo {
     return (uniq ? tags.slice(0, 1) : tags).map((t) => repo + ':' + t);
   }
 
-  /** Whether the entry is skipped for the current arch and constraints (reports why, once). */
-  SkipConstraints(entry: Entry): boolean {
-    const repoTag = this.RepoName + ':' + entry.Tags[0]!;
-    const report = (why: string) => {
-      if (this.#ctx.reported.has(repoTag)) return;
-      this.#ctx.reported.add(repoTag);
-      this.#ctx.onSkip(`skipping ${goQuote(repoTag)} (${why})`);
-    };
+  /** Why the entry is skipped for the current arch and constraints, or null (pure: prints nothing). */
+  skipReason(entry: Entry): string | null {
     if (!entry.HasArchitecture(this.#ctx.arch)) {
-      report(`due to architecture ${goQuote(this.#ctx.arch)}; only ${goQuote(entry.ArchitecturesString())} supported`);
-      return true;
+      return `due to architecture ${goQuote(this.#ctx.arch)}; only ${goQuote(entry.ArchitecturesString())} supported`;
     }
-    if (entry.Constraints.length === 0) {
-      if (this.#ctx.exclusiveConstraints) report('due to exclusive constraints');
-      return this.#ctx.exclusiveConstraints;
-    }
+    if (entry.Constraints.length === 0) return this.#ctx.exclusiveConstraints ? 'due to exclusive constraints' : null;
     const unsatisfactory: string[] = [];
     for (const raw of entry.Constraints) {
       const wanted = !raw.startsWith('!');
       const name = wanted ? raw : raw.slice(1);
-      const have = this.#ctx.constraints.includes(name);
-      if (have !== wanted) unsatisfactory.push(name);
+      if (this.#ctx.constraints.includes(name) !== wanted) unsatisfactory.push(name);
     }
-    if (unsatisfactory.length > 0) {
-      report(`due to unsatisfactory constraints ${goQuoteList(unsatisfactory)}`);
-      return true;
-    }
-    return false;
+    return unsatisfactory.length > 0 ? `due to unsatisfactory constraints ${goQuoteList(unsatisfactory)}` : null;
   }
 
-  // The git-backed queries arrive with the git layer; until then they fail loudly instead of
-  // printing something wrong.
-  SortedEntries(): never {
-    throw needsGit('SortedEntries');
+  /** Whether the entry is skipped for the current arch and constraints (reports why, once). */
+  SkipConstraints(entry: Entry): boolean {
+    const why = this.skipReason(entry);
+    if (why === null) return false;
+    const repoTag = this.RepoName + ':' + entry.Tags[0]!;
+    if (!this.#ctx.reported.has(repoTag)) {
+      this.#ctx.reported.add(repoTag);
+      this.#ctx.onSkip(`skipping ${goQuote(repoTag)} (${why})`);
+    }
+    return true;
   }
-  ArchDockerFroms(): never {
-    throw needsGit('ArchDockerFroms');
+
+  #git(what: string): RepoGit {
+    if (this.#ctx.git === null) throw needsGit(what);
+    return this.#ctx.git;
   }
-  DockerFroms(): never {
-    throw needsGit('DockerFroms');
+  SortedEntries(applyConstraints: boolean): Entry[] {
+    return this.#git('SortedEntries').sortedEntries(this, applyConstraints === true);
   }
-  ArchLastStageFrom(): never {
-    throw needsGit('ArchLastStageFrom');
+  ArchDockerFroms(arch: string, entry: Entry): string[] {
+    return this.#git('ArchDockerFroms').archDockerFroms(this, arch, entry);
+  }
+  DockerFroms(entry: Entry): string[] {
+    return this.#git('DockerFroms').archDockerFroms(this, this.#ctx.arch, entry);
+  }
+  ArchLastStageFrom(arch: string, entry: Entry): string {
+    return this.#git('ArchLastStageFrom').archLastStageFrom(this, arch, entry);
+  }
+  ArchGitChecksum(arch: string, entry: Entry): string {
+    return this.#git('ArchGitChecksum').archGitChecksum(this, arch, entry);
+  }
+  ArchGitTime(arch: string, entry: Entry): unknown {
+    return this.#git('ArchGitTime').archGitTime(this, arch, entry);
   }
   DockerCacheName(): never {
-    throw needsGit('DockerCacheName');
-  }
-  ArchGitChecksum(): never {
-    throw needsGit('ArchGitChecksum');
-  }
-  ArchGitTime(): never {
-    throw needsGit('ArchGitTime');
+    throw new Error('DockerCacheName needs Docker (parent image ids), which bashbrew-ts does not support yet');
   }
 
   toJSON(): Record<string, unknown> {
@@ -122,5 +142,5 @@ export class Repo {
 }
 
 export function needsGit(what: string): Error {
-  return new Error(`${what} reads Dockerfiles from git, which bashbrew-ts does not support yet`);
+  return new Error(`${what} needs git, which this command does not provide`);
 }

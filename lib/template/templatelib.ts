@@ -55,14 +55,20 @@ export function replaceAll(pairs: string[], s: string): string {
   return out;
 }
 
+/** Declares a function's Go signature so that argument errors read like Go's (see funcs.ts). */
+export function goSignature<F extends TemplateFunc>(fn: F, params: ('string' | 'any')[], variadic?: 'string' | 'any'): F {
+  Object.assign(fn, { goParams: params, goVariadic: variadic });
+  return fn;
+}
+
 export function templatelibFuncs(env: NodeJS.ProcessEnv): Record<string, TemplateFunc> {
   return {
-    hasPrefix: (prefix: unknown, s: unknown) => asString(s).startsWith(asString(prefix)),
-    hasSuffix: (suffix: unknown, s: unknown) => asString(s).endsWith(asString(suffix)),
-    ternary: (truthy: unknown, falsey: unknown, val: unknown) => (isTrue(val) ? truthy : falsey),
+    hasPrefix: goSignature((prefix: unknown, s: unknown) => asString(s).startsWith(asString(prefix)), ['string', 'string']),
+    hasSuffix: goSignature((suffix: unknown, s: unknown) => asString(s).endsWith(asString(suffix)), ['string', 'string']),
+    ternary: goSignature((truthy: unknown, falsey: unknown, val: unknown) => (isTrue(val) ? truthy : falsey), ['any', 'any', 'any']),
     first: (...args: unknown[]) => first('first', args)[0],
     last: (...args: unknown[]) => last('last', args)[0],
-    json: (v: unknown) => goJSON(v),
+    json: goSignature((v: unknown) => goJSON(v), ['any']),
     join: (...args: unknown[]) => {
       const [sep, rest] = first('join', args);
       return rest.map(asString).join(asString(sep));
@@ -93,6 +99,6 @@ export function templatelibFuncs(env: NodeJS.ProcessEnv): Record<string, Templat
       else if (rest.length !== 0) throw new Error(`expected between 1 and 3 arguments to "getenv", got ${rest.length + 1}`);
       return val !== '' ? setVal : unsetVal;
     },
-    sha256sum: (input: unknown) => createHash('sha256').update(asString(input)).digest('hex'),
+    sha256sum: goSignature((input: unknown) => createHash('sha256').update(asString(input)).digest('hex'), ['string']),
   };
 }

@@ -4,12 +4,12 @@ import { SUPPORTED_ARCHES } from '../../architecture.js';
 import { defaultEntry, Entry } from '../../manifest/entry.js';
 import { goQuote } from '../../manifest/gostr.js';
 import { entryToJSON } from '../../manifest/json.js';
-import { needsGit } from '../../manifest/repo.js';
 import { parseTemplate, type TemplateFunc } from '../../template/index.js';
-import { templatelibFuncs } from '../../template/templatelib.js';
+import { goSignature, templatelibFuncs } from '../../template/templatelib.js';
 import { type CommandContext } from '../app.js';
 import { wrap } from '../errors.js';
-import { gatherRepos, refuseBuildOrder, RepoLoader } from '../repos.js';
+import { GitContext } from '../git-context.js';
+import { gatherRepos, RepoLoader } from '../repos.js';
 
 /** `archFilter ARCH ENTRIES...`: the entries (slices flattened) that have ARCH. */
 function archFilter(arch: unknown, ...args: unknown[]): Entry[] {
@@ -25,9 +25,12 @@ function archFilter(arch: unknown, ...args: unknown[]): Entry[] {
 
 export default async function cat(ctx: CommandContext): Promise<void> {
   const { flags, globals, out } = ctx;
-  const repos = gatherRepos(ctx, flags.bool('all'));
-  refuseBuildOrder(ctx);
-  const loader = new RepoLoader(ctx);
+  let repos = gatherRepos(ctx, flags.bool('all'));
+  // templates may ask for git-backed values (FROMs, checksums, build order): git is set up lazily
+  const git = new GitContext(ctx);
+  const loader = new RepoLoader(ctx, git);
+  // never applies constraints: that would need modifying the entries themselves
+  if (flags.bool('build-order')) repos = await loader.sortRepos(repos, false);
 
   if (flags.bool('json')) {
     const docs = [];
@@ -61,16 +64,14 @@ export default async function cat(ctx: CommandContext): Promise<void> {
   let index = 0;
   const funcs: Record<string, TemplateFunc> = {
     ...templatelibFuncs(ctx.env),
-    i: () => index,
-    arch: () => globals.arch,
-    namespace: () => globals.namespace,
-    archNamespace: (arch: unknown) => globals.archNamespaces.get(String(arch)) ?? '',
-    gitCache: () => {
-      throw needsGit('gitCache');
-    },
-    ociPlatform: (arch: unknown) => SUPPORTED_ARCHES.get(String(arch)) ?? null,
-    archFilter,
-    defaults: () => defaultEntry(),
+    i: goSignature(() => index, []),
+    arch: goSignature(() => globals.arch, []),
+    namespace: goSignature(() => globals.namespace, []),
+    archNamespace: goSignature((arch: unknown) => globals.archNamespaces.get(String(arch)) ?? '', ['string']),
+    gitCache: goSignature(() => git.gitCacheDir(), []),
+    ociPlatform: goSignature((arch: unknown) => SUPPORTED_ARCHES.get(String(arch)) ?? null, ['string']),
+    archFilter: goSignature(archFilter, ['string'], 'any'),
+    defaults: goSignature(() => defaultEntry(), []),
   };
   let template;
   try {
@@ -84,7 +85,7 @@ export default async function cat(ctx: CommandContext): Promise<void> {
     const r = await loader.load(arg);
     let text: string;
     try {
-      text = template.execute(r);
+      text = await git.view.render(() => template.execute(r));
     } catch (err) {
       throw wrap(`failed executing template for repo ${goQuote(arg)}`, err);
     }

@@ -2,18 +2,24 @@
 import { joinPath } from '../../manifest/gostr.js';
 import { entryToJSON } from '../../manifest/json.js';
 import { type CommandContext } from '../app.js';
-import { gatherRepos, refuseBuildOrder, RepoLoader } from '../repos.js';
+import { sortedEntries } from '../../graph/build-order.js';
+import { goQuote } from '../../manifest/gostr.js';
+import { wrap } from '../errors.js';
+import { GitContext } from '../git-context.js';
+import { gatherRepos, RepoLoader } from '../repos.js';
 
 export default async function list(ctx: CommandContext): Promise<void> {
   const { flags, globals, out } = ctx;
-  const repos = gatherRepos(ctx, flags.bool('all'));
-  refuseBuildOrder(ctx);
+  let repos = gatherRepos(ctx, flags.bool('all'));
   const uniq = flags.bool('uniq');
   const applyConstraints = flags.bool('apply-constraints');
   const archFilter = flags.bool('arch-filter');
   const onlyRepos = flags.bool('repos');
   const asJSON = flags.bool('json');
-  const loader = new RepoLoader(ctx);
+  const buildOrder = flags.bool('build-order');
+  const git = buildOrder ? new GitContext(ctx) : null;
+  const loader = new RepoLoader(ctx, git);
+  if (buildOrder) repos = await loader.sortRepos(repos, applyConstraints);
   const json: unknown[] = [];
 
   for (const arg of repos) {
@@ -24,8 +30,16 @@ export default async function list(ctx: CommandContext): Promise<void> {
       else out.out(refs.join('\n') + '\n');
       continue;
     }
+    let entries = r.Entries();
+    if (buildOrder && git !== null) {
+      try {
+        entries = await sortedEntries(r, applyConstraints, git.order);
+      } catch (err) {
+        throw wrap(`failed sorting entries list for ${goQuote(arg)}`, err);
+      }
+    }
     let text = '';
-    for (const entry of r.Entries()) {
+    for (const entry of entries) {
       if (applyConstraints && r.SkipConstraints(entry)) continue;
       if (archFilter && !entry.HasArchitecture(globals.arch)) continue;
       const refs = r.Tags(globals.namespace, uniq, entry);

@@ -1,0 +1,37 @@
+// `bashbrew fetch`: make sure every needed commit is in the git cache (spec §3.10).
+import { goQuote } from '../../manifest/gostr.js';
+import { type CommandContext } from '../app.js';
+import { wrap } from '../errors.js';
+import { GitContext } from '../git-context.js';
+import { entrySelection, gatherRepos, RepoLoader } from '../repos.js';
+
+export default async function fetch(ctx: CommandContext): Promise<void> {
+  const { flags, globals, out } = ctx;
+  const repos = gatherRepos(ctx, flags.bool('all'));
+  const git = new GitContext(ctx);
+  const loader = new RepoLoader(ctx, git);
+
+  for (const arg of repos) {
+    const r = await loader.load(arg);
+    const { selected, arches } = entrySelection(ctx, r, flags.bool('apply-constraints'), flags.bool('arch-filter'));
+    const entries = r.Entries();
+    // fetched concurrently (the git layer bounds how many), reported in the reference's order
+    const commits = entries.map((entry) => (selected(entry, false) ? arches(entry) : []).map((arch) => {
+      const commit = git.entryGit.fetchCommit(r.RepoName, arch, entry);
+      commit.catch(() => undefined); // handled below, in order
+      return { arch, commit };
+    }));
+    for (const [i, entry] of entries.entries()) {
+      if (!selected(entry, true)) continue;
+      for (const { arch, commit } of commits[i]!) {
+        let id: string;
+        try {
+          id = await commit;
+        } catch (err) {
+          throw wrap(`failed fetching git repo for ${goQuote(r.RepoName)} (tags ${goQuote(entry.TagsString())} on arch ${goQuote(arch)})`, err);
+        }
+        if (globals.debug) out.err(`DEBUG: fetched ${id} (${goQuote(r.EntryIdentifier(entry))}, ${goQuote(arch)})\n`);
+      }
+    }
+  }
+}

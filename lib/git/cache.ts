@@ -1,0 +1,181 @@
+// The git cache (spec §4.2, §4.3, §4.6): one bare repository under <cache>/git that every
+// command fetches into and reads from. This class only wires the pieces together and holds the
+// per-process state: the memo of fetches, the single cat-file process, the transfer queue.
+import { type Readable } from 'node:stream';
+import { resolve as resolvePath, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { type CommitSource, type FetchContext, type FetchRequest, GitFetchError, deepenCommit, fetchCommit } from './fetch.js';
+import { GitFs } from './gitfs.js';
+import { initBareRepository } from './init.js';
+import { CatFileBatch, type GitWhen, laterOfAuthorCommitter, parseCommit } from './objects.js';
+import { normalisePinTag } from './refname.js';
+import { type GitExit, type GitRunContext, spawnGit } from './run.js';
+import { scrubbedTarChunks } from './tarscrub.js';
+
+export { GitFetchError, normalisePinTag, type FetchRequest, type CommitSource };
+export { secureGitRepo } from './fetch.js';
+export { GitCommandError } from './run.js';
+export type { GitExit, GitWhen };
+
+export interface GitCacheOptions {
+  cacheDir: string;
+  debug: boolean;
+  /** One stderr line, no trailing "\n". */
+  log: (line: string) => void;
+  /** How long to wait for another git process's lock (ms); default 10 minutes. */
+  lockTimeoutMs?: number;
+}
+
+/** The stdout of `git archive`, plus how git ended (never rejects). */
+export type ArchiveStream = Readable & { readonly exit: Promise<GitExit> };
+
+export class GitCache {
+  readonly gitDir: string;
+  readonly #run: GitRunContext;
+  readonly #opts: Required<GitCacheOptions>;
+  readonly #objects: CatFileBatch;
+  readonly #fetches = new Map<string, Promise<string>>();
+  readonly #sources = new Map<string, CommitSource>();
+  #init: Promise<string> | null = null;
+  // Transfers run one at a time: each shallow fetch holds the repository's shallow.lock for
+  // its whole duration anyway, so overlapping them would only turn into lock retries.
+  #transferQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: GitCacheOptions) {
+    this.#opts = { lockTimeoutMs: 10 * 60 * 1000, ...opts };
+    this.gitDir = join(resolvePath(opts.cacheDir), 'git');
+    this.#run = { gitDir: this.gitDir, debug: opts.debug, log: opts.log };
+    this.#objects = new CatFileBatch(this.#run);
+  }
+
+  /** Creates the bare repository if missing (gc.auto=0); returns gitDir. */
+  ensureInit(): Promise<string> {
+    if (this.#init === null) {
+      this.#init = initBareRepository(this.gitDir, this.#opts).then(() => this.gitDir);
+      this.#init.catch(() => { this.#init = null; });
+    }
+    return this.#init;
+  }
+
+  /**
+   * Makes sure the entry's commit is in the cache (spec §4.2) and returns its full id. Memoised
+   * per process by repo, fetch and commit (failures are not, like the reference).
+   */
+  fetch(req: FetchRequest): Promise<string> {
+    const key = `${req.gitRepo}\n${req.gitFetch}\n${req.gitCommit}`;
+    let pending = this.#fetches.get(key);
+    if (pending === undefined) {
+      pending = (async () => {
+        await this.ensureInit();
+        const commit = await fetchCommit(this.#fetchContext(), req);
+        this.#sources.set(commit, { gitRepo: req.gitRepo, gitFetch: req.gitFetch });
+        return commit;
+      })();
+      this.#fetches.set(key, pending);
+      pending.catch(() => this.#fetches.delete(key));
+    }
+    return pending;
+  }
+
+  /**
+   * Completes the history of a commit that was fetched shallowly (e.g. for a check that needs
+   * its ancestors). The source defaults to where this process fetched it from.
+   */
+  async deepen(commit: string, source?: CommitSource): Promise<void> {
+    const from = source ?? this.#sources.get(commit);
+    if (from === undefined) throw new Error(`don't know where Git commit ${JSON.stringify(commit)} came from (fetch it first, or give its source)`);
+    await this.ensureInit();
+    await deepenCommit(this.#fetchContext(), commit, from);
+  }
+
+  /**
+   * A file of a commit (gitShow, spec §4.3), or null when there is no such file; directories and
+   * submodules are no file. A missing commit is an error ("object not found").
+   *
+   * A symlink is followed when it stays inside the repository (relative to its own directory).
+   * The reference (go-git's Tree.File) does not follow: it reads a symlinked Dockerfile as the
+   * link's target text, so it finds no FROM in it. `{ followSymlinks: false }` gives that.
+   */
+  async readFile(commit: string, path: string, opts: { followSymlinks?: boolean } = {}): Promise<Buffer | null> {
+    await this.ensureInit();
+    if (opts.followSymlinks === false) return (await GitFs.open(this.#objects, commit)).file(path);
+    const reply = await this.#objects.get(`${commit}:${path}`);
+    if (reply.kind === 'object') return reply.type === 'blob' ? reply.data : null;
+    const commitReply = await this.#objects.get(commit);
+    if (commitReply.kind !== 'object' || commitReply.type !== 'commit') throw new Error('object not found');
+    return null;
+  }
+
+  /** ArchGitTime: unix seconds of the later of author and committer time. */
+  async commitTime(commit: string): Promise<number> {
+    return (await this.commitWhen(commit)).seconds;
+  }
+
+  /** ArchGitTime with its time zone (go-git's reading of it), for formatting. */
+  async commitWhen(commit: string): Promise<GitWhen> {
+    await this.ensureInit();
+    const reply = await this.#objects.get(commit);
+    if (reply.kind !== 'object' || reply.type !== 'commit') throw new Error('object not found');
+    return laterOfAuthorCommitter(parseCommit(reply.data));
+  }
+
+  /** The scrubbed tar of DIR at COMMIT (spec §4.6.2), in chunks. */
+  async *scrubbedTarChunks(commit: string, dir: string): AsyncGenerator<Buffer> {
+    await this.ensureInit();
+    const fs = await GitFs.open(this.#objects, commit);
+    yield* scrubbedTarChunks(fs, dir);
+  }
+
+  /** The scrubbed tar of DIR at COMMIT (spec §4.6.2), as `context` prints it. */
+  async scrubbedTar(commit: string, dir: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.scrubbedTarChunks(commit, dir)) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  /** ArchGitChecksum: lowercase hex SHA-256 of the scrubbed tar, without holding the tar. */
+  async scrubbedTarSha256(commit: string, dir: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const chunk of this.scrubbedTarChunks(commit, dir)) hash.update(chunk);
+    return hash.digest('hex');
+  }
+
+  /**
+   * `git archive --format=tar COMMIT:DIR/` (`COMMIT:` for "."), streamed (spec §4.6.1): the
+   * docker build context. Like the reference, git's stderr is not shown; how git ended is in
+   * `exit`, which the reference ignores (a broken context fails the build instead).
+   */
+  archive(commit: string, dir: string): ArchiveStream {
+    const treeish = dir === '.' ? `${commit}:` : `${commit}:${dir}/`;
+    const child = spawnGit(this.#run, ['archive', '--format=tar', treeish]);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    const exit = new Promise<GitExit>((resolve) => {
+      child.on('error', (err) => resolve({ code: null, signal: null, stderr: err.message }));
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    });
+    return Object.assign(child.stdout!, { exit });
+  }
+
+  /** Ends the cat-file process. */
+  async close(): Promise<void> {
+    await this.#objects.close();
+  }
+
+  #fetchContext(): FetchContext {
+    return {
+      gitDir: this.gitDir,
+      run: this.#run,
+      objects: this.#objects,
+      log: this.#opts.log,
+      lockTimeoutMs: this.#opts.lockTimeoutMs,
+      exclusive: (fn) => this.#exclusive(fn),
+    };
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#transferQueue.then(fn, fn);
+    this.#transferQueue = run.catch(() => undefined);
+    return run;
+  }
+}
