@@ -1,6 +1,5 @@
 // Wires the git layer into a command: one GitCache per process (its cat-file process closed when
 // the command ends), FROM lookups, build order, and the synchronous answers templates need.
-import { createHash } from 'node:crypto';
 import { lastStageFrom } from '../dockerfile/from.js';
 import { GitCache } from '../git/cache.js';
 import { type OrderContext, sortedEntries } from '../graph/build-order.js';
@@ -46,8 +45,7 @@ export class GitContext {
   /** The context tar's sha256 of an entry for one arch, as `context --sha256` and templates use. */
   async archGitChecksum(repo: Repo, arch: string, entry: Entry): Promise<string> {
     const commit = await this.archCommit(repo, arch, entry);
-    const tar = await this.git.scrubbedTar(commit, entry.ArchDirectory(arch));
-    return createHash('sha256').update(tar).digest('hex');
+    return this.git.scrubbedTarSha256(commit, entry.ArchDirectory(arch));
   }
 
   /** The commit of an entry for one arch, with the reference's `failed fetching "repo:tag"` wording. */

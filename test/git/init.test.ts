@@ -15,7 +15,8 @@ function assertCacheRepo(gitDir: string): void {
 }
 
 test('ensureInit creates a bare repository with gc.auto=0 under <cache>/git', async () => {
-  const t = newCache(join(tempCacheDir(), 'not', 'yet', 'there'));
+  const parent = tempCacheDir();
+  const t = newCache(join(parent, 'not', 'yet', 'there'));
   try {
     const gitDir = await t.cache.ensureInit();
     assert.equal(gitDir, join(t.dir, 'git'));
@@ -25,6 +26,7 @@ test('ensureInit creates a bare repository with gc.auto=0 under <cache>/git', as
     assert.deepEqual(readdirSync(t.dir), ['git']);
   } finally {
     await t.done();
+    rmSync(parent, { recursive: true, force: true });
   }
 });
 

@@ -1,6 +1,5 @@
 // `bashbrew context`: the scrubbed build context of one entry for one arch, as a tar or its
 // sha256 (spec §3.11).
-import { createHash } from 'node:crypto';
 import { goQuote, joinPath } from '../../manifest/gostr.js';
 import { type CommandContext } from '../app.js';
 import { GitContext } from '../git-context.js';
@@ -22,10 +21,14 @@ export default async function context(ctx: CommandContext): Promise<void> {
   }
   if (!ctx.flags.bool('sha256') && ctx.stdoutIsTTY) throw new Error('cowardly refusing to output a tar to a terminal');
   const commit = await git.archCommit(r, globals.arch, entry);
-  const tar = await git.git.scrubbedTar(commit, entry.ArchDirectory(globals.arch));
-  if (ctx.flags.bool('sha256')) out.out(createHash('sha256').update(tar).digest('hex') + '\n');
-  else {
-    out.flush();
-    await new Promise<void>((resolve, reject) => process.stdout.write(tar, (err) => (err ? reject(err) : resolve())));
+  const dir = entry.ArchDirectory(globals.arch);
+  if (ctx.flags.bool('sha256')) {
+    out.out((await git.git.scrubbedTarSha256(commit, dir)) + '\n');
+    return;
+  }
+  // streamed: a context can be large
+  out.flush();
+  for await (const chunk of git.git.scrubbedTarChunks(commit, dir)) {
+    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
 }
