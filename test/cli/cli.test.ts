@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bashbrew, tempDir } from '../helpers/run-cli.js';
-import { corpusDir, repoRoot } from '../helpers/paths.js';
+import { ensureGitFixtures } from '../helpers/git-fixtures.js';
+import { corpusDir, repoRoot, specDir } from '../helpers/paths.js';
 
 const corpus = { BASHBREW_LIBRARY: corpusDir };
 
@@ -114,10 +115,11 @@ test('the bundled library is the default library', () => {
   assert.equal(bashbrew(['cat', '-f', '{{ .RepoName }}', join(repoRoot, 'library', 'example-base')]).stdout, 'example-base\n');
 });
 
-test('--build-order refuses until the git layer exists (not wrong output)', () => {
-  const r = bashbrew(['list', '--build-order', 'hello-world'], corpus);
-  assert.equal(r.code, 1);
-  assert.equal(r.stdout, '');
-  assert.match(r.stderr, /--build-order needs the git layer/);
-  assert.equal(bashbrew(['--no-sort', 'list', '--build-order', 'hello-world'], corpus).code, 0);
+test('--build-order sorts parents first; --no-sort keeps the argument order', () => {
+  ensureGitFixtures();
+  const env = { BASHBREW_LIBRARY: join(specDir, 'graph-cases', 'library') };
+  const sorted = bashbrew(['list', '--uniq', '--build-order', 'webapp', 'osbase'], env);
+  assert.equal(sorted.code, 0, sorted.stderr);
+  assert.match(sorted.stdout, /^osbase:/);
+  assert.match(bashbrew(['--no-sort', 'list', '--uniq', '--build-order', 'webapp', 'osbase'], env).stdout, /^webapp:/);
 });
