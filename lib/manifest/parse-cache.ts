@@ -10,7 +10,7 @@
 // concurrent run never leaves a torn cache; an unreadable or foreign cache file is ignored.
 import { createHash } from 'node:crypto';
 import { type BigIntStats, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type CachedEntry, Entry, type ParagraphLoader } from './entry.js';
 import { Manifest } from './manifest.js';
 import { lexParagraphs } from './paragraphs.js';
@@ -26,6 +26,12 @@ interface Bucket {
   format: string;
   /** file name → stamp + "\n" + JSON of CachedFile */
   files: Record<string, string>;
+}
+
+/** Directory and name of an absolute, clean path (cheaper than node:path on the start-up path). */
+function split(path: string): [dir: string, name: string] {
+  const i = path.lastIndexOf('/');
+  return [i <= 0 ? '/' : path.slice(0, i), path.slice(i + 1)];
 }
 
 function stampOf(st: BigIntStats): string {
@@ -68,7 +74,8 @@ export class ManifestCache {
 
   get(path: string, st: BigIntStats): Manifest | null {
     if (this.root === null) return null;
-    const record = this.bucket(dirname(path)).files[basename(path)];
+    const [dir, name] = split(path);
+    const record = this.bucket(dir).files[name];
     const stamp = stampOf(st);
     if (record === undefined || !record.startsWith(stamp + '\n')) return null;
     let data: CachedFile;
@@ -85,12 +92,12 @@ export class ManifestCache {
   set(path: string, st: BigIntStats, manifest: Manifest): void {
     if (this.root === null) return;
     if (Date.now() - Number(st.mtimeNs / 1_000_000n) < 2000) return;
-    const dir = dirname(path);
+    const [dir, name] = split(path);
     const data: CachedFile = {
       global: manifest.Global.toCached(null),
       entries: manifest.Entries.map((e) => e.toCached(manifest.Global)),
     };
-    this.bucket(dir).files[basename(path)] = stampOf(st) + '\n' + JSON.stringify(data);
+    this.bucket(dir).files[name] = stampOf(st) + '\n' + JSON.stringify(data);
     this.dirty.add(dir);
   }
 
