@@ -101,6 +101,10 @@ export class GitCache {
     if (opts.followSymlinks === false) return (await GitFs.open(this.#objects, commit)).file(path);
     const reply = await this.#objects.get(`${commit}:${path}`);
     if (reply.kind === 'object') return reply.type === 'blob' ? reply.data : null;
+    // a symlink that cannot be followed inside the commit: say so rather than "file not found"
+    const target = reply.kind === 'missing' ? '' : reply.data.toString('utf8');
+    if (reply.kind === 'symlink') throw new Error(`${JSON.stringify(path)} is a symlink pointing outside the repository (${JSON.stringify(target)})`);
+    if (reply.kind === 'loop') throw new Error(`${JSON.stringify(path)} is a symlink loop`);
     const commitReply = await this.#objects.get(commit);
     if (commitReply.kind !== 'object' || commitReply.type !== 'commit') throw new Error('object not found');
     return null;

@@ -70,10 +70,14 @@ export class EntryGit {
   }
 
   async #readMetadata(commit: string, file: string): Promise<DockerfileMetadata> {
-    const content = await this.git.readFile(commit, file);
-    if (content === null) {
-      throw new MultiError([new Error(`failed "git show" for ${goQuote(file)} from commit ${goQuote(commit)}`), new Error('file not found')]);
+    const failed = `failed "git show" for ${goQuote(file)} from commit ${goQuote(commit)}`;
+    let content: Buffer | null;
+    try {
+      content = await this.git.readFile(commit, file);
+    } catch (err) {
+      throw wrap(failed, err);
     }
+    if (content === null) throw new MultiError([new Error(failed), new Error('file not found')]);
     try {
       return parseDockerfile(content.toString('utf8'));
     } catch (err) {

@@ -349,7 +349,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         stopping ??= (async () => {
           if (!exited) {
             child.kill('SIGTERM');
-            const timedOut = await Promise.race([exit.then(() => false), sleep(10_000).then(() => true)]);
+            let timer: NodeJS.Timeout | undefined;
+            const timedOut = await Promise.race([exit.then(() => false),
+              new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), 10_000); })]);
+            clearTimeout(timer);
             if (timedOut) {
               child.kill('SIGKILL');
               await exit;
