@@ -12,3 +12,10 @@ export class MultiError extends Error {
 export function wrap(context: string, cause: unknown): MultiError {
   return new MultiError([new Error(context), cause]);
 }
+
+/** A failed external process: its exit code becomes bashbrew's (spec §8). */
+export class ProcessExitError extends Error {
+  constructor(readonly exitCode: number, message = `exit status ${exitCode}`) {
+    super(message);
+  }
+}

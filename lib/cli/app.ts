@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isSupportedArch, DEFAULT_ARCHITECTURE } from '../architecture.js';
 import { configForCommand, type FlagsConfig, FlagsFileError, parseFlagsConfig } from '../config/flags-file.js';
+import { ProcessExitError } from '../errors.js';
 import { ManifestError } from '../manifest/errors.js';
 import { goQuote } from '../manifest/gostr.js';
 import { APP_NAME, APP_USAGE, COMMANDS, EXTRA_FLAGS, globalFlags, HELP_FLAG, VERSION, VERSION_FLAG } from './definitions.js';
@@ -131,18 +132,34 @@ function resolveGlobals(g: FlagSet, cwd: string): Globals {
 }
 
 /** Prints an error the way urfave/cli v1 does and returns the exit code. */
-function report(err: unknown, out: Output, opts: RunOptions): number {
+/** Colours for a terminal: chalk (off with NO_COLOR), loaded only on this error path. */
+async function stderrColours(opts: RunOptions): Promise<{ red: (s: string) => string; dim: (s: string) => string }> {
+  const plain = { red: (s: string) => s, dim: (s: string) => s };
+  if (!opts.stderrIsTTY || opts.env.NO_COLOR !== undefined) return plain;
+  const { chalkStderr } = await import('chalk');
+  return { red: (s) => chalkStderr.red(s), dim: (s) => chalkStderr.dim(s) };
+}
+
+async function report(err: unknown, out: Output, opts: RunOptions): Promise<number> {
+  const colour = await stderrColours(opts);
   const showLocation = (e: unknown): string => {
     const mode = opts.env.BASHBREW_ERROR_LOCATIONS ?? 'auto';
     const wanted = mode === 'always' || (mode === 'auto' && opts.stderrIsTTY);
     if (!wanted || !(e instanceof ManifestError) || e.location === null) return '';
-    return `  (at ${e.location})\n`;
+    return colour.dim(`  (at ${e.location})`) + '\n';
   };
   if (err instanceof ExitError) {
     out.err(err.message + '\n');
     return err.exitCode;
   }
   if (err instanceof MultiError) {
+    // a failed subprocess inside gives its exit code, as the reference does
+    let code = 1;
+    const findCode = (e: unknown): void => {
+      if (e instanceof MultiError) e.parts.forEach(findCode);
+      else if (code === 1 && e instanceof ProcessExitError) code = e.exitCode;
+    };
+    findCode(err);
     const lines: string[] = [];
     const flattenInto = (e: unknown) => {
       if (e instanceof MultiError) e.parts.forEach(flattenInto);
@@ -150,10 +167,10 @@ function report(err: unknown, out: Output, opts: RunOptions): number {
     };
     err.parts.forEach(flattenInto);
     out.err(lines.join(''));
-    return 1;
+    return code;
   }
   if (err instanceof Error && !(err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError)) {
-    out.err(`error: ${err.message}\n${showLocation(err)}`);
+    out.err(`${colour.red('error:')} ${err.message}\n${showLocation(err)}`);
     return 1;
   }
   // a bug of ours: say so plainly, with the stack for a report
@@ -166,7 +183,7 @@ export async function run(opts: RunOptions): Promise<number> {
   try {
     return await runCommand(opts, out);
   } catch (err) {
-    return report(err, out, opts);
+    return await report(err, out, opts);
   } finally {
     out.flush();
   }

@@ -118,4 +118,11 @@ export const COMMANDS: CommandDef[] = [
 export const EXTRA_FLAGS: Record<string, FlagDef[]> = {
   list: [JSON_OUTPUT_FLAG],
   cat: [JSON_OUTPUT_FLAG],
+  build: [
+    { name: 'parallel', kind: 'int', value: 1, usage: 'build up to N independent entries at once (children always wait for their parents)' },
+    { name: 'keep-going', kind: 'bool', usage: 'build everything that can be built; report every failure at the end' },
+    { name: 'timeout', kind: 'string', usage: 'stop a single build after this long (e.g. "30m")' },
+    { name: 'logs', kind: 'string', usage: 'write each build\'s output to a file in this directory' },
+    { name: 'json', kind: 'bool', usage: 'with --dry-run: print the plan as JSON' },
+  ],
 };

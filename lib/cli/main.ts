@@ -9,6 +9,8 @@ const actions: Record<string, () => Promise<{ default: CommandAction }>> = {
   parents: () => import('./commands/parents.js'),
   children: () => import('./commands/children.js'),
   context: () => import('./commands/context.js'),
+  build: () => import('./commands/build.js'),
+  tag: () => import('./commands/tag.js'),
 };
 
 process.exitCode = await run({

@@ -1,7 +1,8 @@
 // The git cache (spec §4.2, §4.3, §4.6): one bare repository under <cache>/git that every
 // command fetches into and reads from. This class only wires the pieces together and holds the
 // per-process state: the memo of fetches, the single cat-file process, the transfer queue.
-import { type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { type ChildProcess } from 'node:child_process';
 import { resolve as resolvePath, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { type CommitSource, type FetchContext, type FetchRequest, GitFetchError, deepenCommit, fetchCommit } from './fetch.js';
@@ -9,12 +10,12 @@ import { GitFs } from './gitfs.js';
 import { initBareRepository } from './init.js';
 import { CatFileBatch, type GitWhen, laterOfAuthorCommitter, parseCommit } from './objects.js';
 import { normalisePinTag } from './refname.js';
-import { type GitExit, type GitRunContext, spawnGit } from './run.js';
+import { GitCommandError, type GitExit, type GitRunContext, runGit, spawnGit } from './run.js';
 import { scrubbedTarChunks } from './tarscrub.js';
 
 export { GitFetchError, normalisePinTag, type FetchRequest, type CommitSource };
 export { secureGitRepo } from './fetch.js';
-export { GitCommandError } from './run.js';
+export { GitCommandError };
 export type { GitExit, GitWhen };
 
 export interface GitCacheOptions {
@@ -108,6 +109,71 @@ export class GitCache {
     const commitReply = await this.#objects.get(commit);
     if (commitReply.kind !== 'object' || commitReply.type !== 'commit') throw new Error('object not found');
     return null;
+  }
+
+  /**
+   * A file of a commit as a stream, for blobs too big to hold (oci-import layers). The path is
+   * resolved as readFile resolves it (symlinks followed inside the repository, the same errors
+   * for one leading outside or in circles); no such file (or a directory) is the error
+   * "file does not exist". The size is known up front; the content is read by a
+   * `git cat-file blob` started on the first read (so a stream never read costs no process), and
+   * the stream fails if git fails or gives other than `size` bytes. Destroying it ends git.
+   */
+  async openBlob(commit: string, path: string): Promise<{ size: number; stream: Readable }> {
+    await this.ensureInit();
+    const name = `${commit}:${path}`;
+    // --batch-check: the object id and size (or why there is none) without the content
+    const reply = name.includes('\n')
+      ? ''
+      : (await runGit(this.#run, ['cat-file', '--batch-check', '--follow-symlinks'], name + '\n')).toString('utf8');
+    const nl = reply.indexOf('\n');
+    const header = nl < 0 ? reply : reply.slice(0, nl);
+    const found = /^([0-9a-f]{40}|[0-9a-f]{64}) (blob|tree|commit|tag) (\d+)$/.exec(header);
+    if (found === null) {
+      const link = /^(symlink|loop) \d+$/.exec(header);
+      const target = link === null ? '' : reply.slice(nl + 1).replace(/\n$/, '');
+      if (link?.[1] === 'symlink') throw new Error(`${JSON.stringify(path)} is a symlink pointing outside the repository (${JSON.stringify(target)})`);
+      if (link?.[1] === 'loop') throw new Error(`${JSON.stringify(path)} is a symlink loop`);
+      const commitReply = await this.#objects.get(commit);
+      if (commitReply.kind !== 'object' || commitReply.type !== 'commit') throw new Error('object not found');
+      throw new Error('file does not exist');
+    }
+    if (found[2] !== 'blob') throw new Error('file does not exist');
+    const size = Number(found[3]);
+    const args = ['cat-file', 'blob', found[1]!];
+    const run = this.#run;
+    let child: ChildProcess | null = null;
+    let received = 0;
+    let stderr = '';
+    const stream = new Readable({
+      read() {
+        if (child !== null) {
+          child.stdout!.resume();
+          return;
+        }
+        const proc = spawnGit(run, args);
+        child = proc;
+        proc.stderr!.on('data', (chunk: Buffer) => { if (stderr.length < 65536) stderr += chunk.toString('utf8'); });
+        proc.stdout!.on('data', (chunk: Buffer) => {
+          if (stream.destroyed) return;
+          received += chunk.length;
+          if (!stream.push(chunk)) proc.stdout!.pause();
+        });
+        proc.on('error', (err) => stream.destroy(err));
+        proc.on('close', (code, signal) => {
+          if (stream.destroyed) return;
+          if (code !== 0) stream.destroy(new GitCommandError(args, { code, signal, stderr }));
+          else if (received !== size) stream.destroy(new Error(`${JSON.stringify(path)}: read ${received} bytes of a blob of ${size}`));
+          else stream.push(null);
+        });
+      },
+      destroy(err, callback) {
+        const proc: ChildProcess | null = child;
+        if (proc !== null && proc.exitCode === null && proc.signalCode === null) proc.kill();
+        callback(err);
+      },
+    });
+    return { size, stream };
   }
 
   /** ArchGitTime: unix seconds of the later of author and committer time. */
