@@ -196,7 +196,7 @@ describe('readOciImage', () => {
       /^invalid size -5 in layer 0 descriptor in manifest "sha256:/);
     // a fraction is no int64
     const frac = { ...img.index, manifests: [{ ...img.manifestDescriptor, size: 1.5 }] };
-    await rejects({ ...layoutFiles(img), 'index.json': JSON.stringify(frac) }, /json: cannot unmarshal number 1.5 into Go struct field Index.manifests.size of type int64/);
+    await rejects({ ...layoutFiles(img), 'index.json': JSON.stringify(frac) }, /json: cannot unmarshal number 1.5 into Go struct field Descriptor.manifests.size of type int64/);
   });
 
   test('invalid digests', async () => {
@@ -224,7 +224,7 @@ describe('readOciImage', () => {
   test('a config blob whose content does not match its digest', async () => {
     const img = makeImage();
     const files = layoutFiles(img);
-    files[blobFile(img.configDescriptor.digest)] = Buffer.from(JSON.stringify({ ...img.config, architecture: 'arm6' }));
+    files[blobFile(img.configDescriptor.digest)] = Buffer.from(JSON.stringify({ ...img.config, architecture: 'arm64' }));
     const msg = await rejects(files, /^failed to import blob "sha256:[0-9a-f]{64}" \(from directory "img" .*\): unexpected digest sha256:[0-9a-f]{64}, expected sha256:[0-9a-f]{64}$/);
     assert.ok(msg.startsWith(`failed to import blob "${img.configDescriptor.digest}"`));
   });
