@@ -25,6 +25,12 @@ export interface RunResult {
   stopped: 'timeout' | 'aborted' | null;
 }
 
+/** A stream backed by an OS pipe (a child process's stdout) that can be given to another process. */
+function isPipe(stream: Readable): boolean {
+  const handle = (stream as unknown as { _handle?: { fd?: number } })._handle;
+  return typeof handle?.fd === 'number' && handle.fd >= 0 && !stream.readableFlowing && stream.readableLength === 0;
+}
+
 export interface ImageInfo {
   Id: string;
   RepoTags: string[];
@@ -43,11 +49,17 @@ export class DockerClient {
       for (const [k, v] of Object.entries(cmd.env)) this.opts.log(`$ export ${k}=${JSON.stringify(v)}`);
       this.opts.log(`$ docker ${goQuoteList(cmd.args)}`);
     }
+    // A pipe from another process (git archive's stdout) is handed to docker as its stdin
+    // directly: the context then flows kernel to kernel and never passes through this process.
+    const direct = o.stdin !== undefined && o.stdin !== null && typeof o.stdin !== 'string' && isPipe(o.stdin) ? o.stdin : null;
     return new Promise((resolve, reject) => {
       const child = spawn('docker', cmd.args, {
         env: { ...(this.opts.env ?? process.env), ...cmd.env },
-        stdio: [o.stdin === undefined || o.stdin === null ? 'ignore' : 'pipe', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
+        stdio: [direct ?? (o.stdin === undefined || o.stdin === null ? 'ignore' : 'pipe'), capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
       });
+      // our copy of the pipe is not needed once docker has its own (and must go, so that git sees
+      // docker leave)
+      direct?.destroy();
       const chunks: Buffer[] = [];
       const collect = (c: Buffer) => {
         chunks.push(c);
@@ -65,7 +77,7 @@ export class DockerClient {
       const onAbort = () => stop('aborted');
       o.signal?.addEventListener('abort', onAbort, { once: true });
       if (typeof o.stdin === 'string') child.stdin!.end(o.stdin);
-      else if (o.stdin) {
+      else if (o.stdin && direct === null) {
         // docker may exit before reading everything (e.g. a bad Dockerfile): not our error
         child.stdin!.on('error', () => undefined);
         o.stdin.on('error', () => child.stdin!.destroy());

@@ -201,6 +201,25 @@ test('a commit that exists nowhere (a valid id, not in the repository)', () => {
   assertCacheUsable(lib, cache);
 });
 
+test('an id of an object that is no commit (a tree, a blob)', () => {
+  const gitDir = repoUrl.slice('file://'.length);
+  const tree = gitRun(gitDir, ['rev-parse', `${small}^{tree}`]).trim();
+  const blob = gitRun(gitDir, ['rev-parse', `${small}:good/Dockerfile`]).trim();
+  const lib = library({ notcommit: [`Tags: tree\nGitCommit: ${tree}\nDirectory: good`, `Tags: blob\nGitCommit: ${blob}\nDirectory: good`] });
+  const cache = newCache();
+  for (const [tag, id] of [['tree', tree], ['blob', blob]] as const) {
+    // the object comes (by id), but it names no commit; nor does anything on main
+    const tried = [
+      `failed finding Git commit "${id}" after fetching "${id}:refs/remotes/TEMP": object not found`,
+      `failed finding Git commit "${id}" after fetching "refs/heads/main:refs/remotes/TEMP": object not found`,
+    ];
+    assertFailure(run(['fetch', `notcommit:${tag}`], lib, cache), [fetching('notcommit', tag), ...tried]);
+    assertFailure(run(['from', `notcommit:${tag}`], lib, cache), [scraping('notcommit', tag), entryLine(repoUrl, tag, id, 'good'), ...tried]);
+  }
+  assert.equal(gitRun(join(cache, 'git'), ['for-each-ref']), '', 'no pin, no temporary ref');
+  assertCacheUsable(lib, cache);
+});
+
 test('a Directory missing at the commit', () => {
   const lib = library({ nodir: [`Tags: x, y\nGitCommit: ${small}\nDirectory: missing`] });
   const cache = newCache();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { dockerArchiveStream } from '../../lib/oci/docker-archive.js';
 import { OciLayoutError, readOciImage } from '../../lib/oci/layout.js';
-import { dockerOk, imageInspect, removeImages, requireDocker } from '../helpers/docker.js';
+import { dockerAvailable, dockerOk, imageInspect, removeImages, requireDocker } from '../helpers/docker.js';
 import { blobFile, dockerLoad, fixture, layoutFiles, makeImage, under } from './util.js';
 
 const TAG = 'bashbrew-test/oci:1';
@@ -21,11 +21,7 @@ function rootFS(ref: string): { os: string; arch: string; layers: string[] } {
 
 describe('docker load of an oci-import stream', () => {
   after(() => {
-    try {
-      removeImages(TAG, TAG2, BAD_TAG, `${BAD_TAG}-big`, 'bashbrew-test/oci:sha512');
-    } catch {
-      // no docker
-    }
+    if (dockerAvailable()) removeImages(TAG, TAG2, BAD_TAG, `${BAD_TAG}-big`, 'bashbrew-test/oci:sha512');
   });
 
   test('loads the image under the given tags', async (t) => {

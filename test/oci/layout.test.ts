@@ -365,7 +365,7 @@ describe('dockerArchiveStream (no Docker)', () => {
       assert.equal(data.length % 512, 0);
       const hex = (d: string) => d.slice(7);
       assert.deepEqual(members.map((m) => m.name), ['manifest.json', 'blobs/', 'blobs/sha256/', `blobs/sha256/${hex(img.configDescriptor.digest)}`, `blobs/sha256/${hex(img.layerDescriptor.digest)}`]);
-      assert.deepEqual(JSON.parse(members[0]!.data.toString('utf8')), [{
+      assert.deepEqual(JSON.parse(members[0]!.data.toString('utf8')) as unknown, [{
         Config: `blobs/sha256/${hex(img.configDescriptor.digest)}`, RepoTags: ['a/b:1', 'c:2'], Layers: [`blobs/sha256/${hex(img.layerDescriptor.digest)}`],
       }]);
       assert.deepEqual(members[3]!.data, img.configBytes);
@@ -384,7 +384,8 @@ describe('dockerArchiveStream (no Docker)', () => {
       assert.ok(complete);
       const layerName = `blobs/sha512/${img.layerDescriptor.digest.slice(7)}`;
       assert.deepEqual(members.filter((m) => m.name === layerName).map((m) => m.data), [img.layerBlob]);
-      assert.deepEqual(JSON.parse(members[0]!.data.toString('utf8'))[0].Layers, [layerName, layerName]);
+      const manifest = JSON.parse(members[0]!.data.toString('utf8')) as Array<{ Layers: string[] }>;
+      assert.deepEqual(manifest[0]!.Layers, [layerName, layerName]);
     });
   });
 

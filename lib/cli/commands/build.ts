@@ -62,8 +62,17 @@ export default async function build(ctx: CommandContext): Promise<void> {
     timeoutMs: parseDuration(flags.string('timeout')), logsDir: flags.string('logs') || null, debug: globals.debug,
     buildkit: { syntax: env.BASHBREW_BUILDKIT_SYNTAX, buildxBuilder: env.BUILDX_BUILDER ?? '', sbomGenerator: env.BASHBREW_BUILDKIT_SBOM_GENERATOR },
   }, {
-    line: (text) => (asJSON ? undefined : out.out(text + '\n')),
-    passthrough: (text) => (asJSON ? undefined : out.out(text)),
+    // progress lines are shown as they happen (Output buffers stdout until exit otherwise)
+    line: (text) => {
+      if (asJSON) return;
+      out.out(text + '\n');
+      out.flush();
+    },
+    passthrough: (text) => {
+      if (asJSON) return;
+      out.out(text);
+      out.flush();
+    },
     step: (s) => steps.push(s),
   }, abort.signal);
   try {

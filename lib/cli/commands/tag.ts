@@ -1,7 +1,7 @@
 // `bashbrew tag` (spec §3.3): `docker tag NS/repo:tag TARGET-NS/repo:tag` for each entry's tags.
 import { tag as tagCommand } from '../../docker/argv.js';
 import { DockerClient, ProcessExitError } from '../../docker/run.js';
-import { goQuoteList, joinPath } from '../../manifest/gostr.js';
+import { goQuote, goQuoteList, joinPath } from '../../manifest/gostr.js';
 import { type CommandContext } from '../app.js';
 import { MultiError } from '../errors.js';
 import { gatherRepos, RepoLoader } from '../repos.js';
@@ -25,11 +25,13 @@ export default async function tag(ctx: CommandContext): Promise<void> {
         const source = joinPath(globals.namespace, `${r.RepoName}:${t}`);
         const target = joinPath(targetNamespace, `${r.RepoName}:${t}`);
         out.out(`Tagging ${target}\n`);
+        out.flush();
         if (dryRun) continue;
         const command = tagCommand(source, target);
         const res = await docker.run(command);
         if (res.code !== 0) {
-          throw new MultiError([new ProcessExitError(res.code), new Error(`command: docker tag ${goQuoteList([source, target]).slice(1, -1)}\n${res.output}`)]);
+          throw new MultiError([new Error(`failed tagging ${goQuote(source)} as ${goQuote(target)}`),
+            new ProcessExitError(res.code), new Error(`command: docker tag ${goQuoteList([source, target]).slice(1, -1)}\n${res.output}`)]);
         }
       }
     }
