@@ -76,6 +76,8 @@ export class DockerClient {
       const timer = o.timeoutMs ? setTimeout(() => stop('timeout'), o.timeoutMs) : null;
       const onAbort = () => stop('aborted');
       o.signal?.addEventListener('abort', onAbort, { once: true });
+      // aborted before we got here (e.g. while git was fetching): the listener would never fire
+      if (o.signal?.aborted) stop('aborted');
       if (typeof o.stdin === 'string') child.stdin!.end(o.stdin);
       else if (o.stdin && direct === null) {
         // docker may exit before reading everything (e.g. a bad Dockerfile): not our error

@@ -102,3 +102,17 @@ export function templatelibFuncs(env: NodeJS.ProcessEnv): Record<string, Templat
     sha256sum: goSignature((input: unknown) => createHash('sha256').update(asString(input)).digest('hex'), ['string']),
   };
 }
+
+/**
+ * Gives every method of these classes an exact Go arity (its JavaScript parameter count), so a
+ * template calling one with the wrong number of arguments gets Go's "wrong number of args for X:
+ * want N got M" instead of a JavaScript error from inside the method.
+ */
+export function declareExactArity(...classes: { prototype: object }[]): void {
+  for (const cls of classes) {
+    for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+      const d = Object.getOwnPropertyDescriptor(cls.prototype, name);
+      if (name !== 'constructor' && typeof d?.value === 'function') Object.assign(d.value, { goArity: true });
+    }
+  }
+}

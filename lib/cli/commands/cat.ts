@@ -1,11 +1,13 @@
 // `bashbrew cat`: render a Go text/template per repo (spec §3.8, §9).
 import { readFileSync } from 'node:fs';
-import { SUPPORTED_ARCHES } from '../../architecture.js';
-import { defaultEntry, Entry } from '../../manifest/entry.js';
+import { defaultEntry, Entry, Maintainer } from '../../manifest/entry.js';
 import { goQuote } from '../../manifest/gostr.js';
 import { entryToJSON } from '../../manifest/json.js';
 import { parseTemplate, type TemplateFunc } from '../../template/index.js';
-import { goSignature, templatelibFuncs } from '../../template/templatelib.js';
+import { declareExactArity, goSignature, templatelibFuncs } from '../../template/templatelib.js';
+import { Manifest } from '../../manifest/manifest.js';
+import { Repo } from '../../manifest/repo.js';
+import { OCIPlatform, SUPPORTED_ARCHES } from '../../architecture.js';
 import { type CommandContext } from '../app.js';
 import { wrap } from '../errors.js';
 import { GitContext } from '../git-context.js';
@@ -22,6 +24,8 @@ function archFilter(arch: unknown, ...args: unknown[]): Entry[] {
   }
   return entries.filter((e) => e.HasArchitecture(String(arch)));
 }
+
+declareExactArity(Repo, Manifest, Entry, Maintainer, OCIPlatform);
 
 export default async function cat(ctx: CommandContext): Promise<void> {
   const { flags, globals, out } = ctx;
