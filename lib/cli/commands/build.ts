@@ -74,6 +74,12 @@ export default async function build(ctx: CommandContext): Promise<void> {
       out.flush();
     },
     step: (s) => steps.push(s),
+    // one line per build on a terminal's stderr (stdout keeps the reference's lines)
+    progress: ({ unit, index, total, state, ms }) => {
+      if (!ctx.stderrIsTTY || asJSON) return;
+      const what = `[${index}/${total}] ${unit.repo.EntryIdentifier(unit.entry)} (${globals.arch})`;
+      out.err(state === 'start' ? `${what} ...\n` : `${what} ${state} in ${(ms / 1000).toFixed(1)}s\n`);
+    },
   }, abort.signal);
   try {
     await runner.run(units);
