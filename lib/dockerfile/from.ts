@@ -119,6 +119,33 @@ class LineScanner {
   }
 }
 
+/**
+ * The same scanner over the file's bytes: line lengths are counted in bytes exactly as Go does,
+ * even where the content is not valid UTF-8 (each line is decoded on its own for parsing).
+ */
+class ByteLineScanner {
+  private pos = 0;
+  lineNo = 0;
+  tooLong = false;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  next(): string | null {
+    if (this.tooLong || this.pos >= this.bytes.length) return null;
+    const nl = this.bytes.indexOf(0x0a, this.pos);
+    const end = nl < 0 ? this.bytes.length : nl;
+    if (end - this.pos >= MAX_TOKEN_BYTES) {
+      this.tooLong = true;
+      return null;
+    }
+    const lineEnd = end > this.pos && this.bytes[end - 1] === 0x0d ? end - 1 : end;
+    const raw = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.pos, lineEnd - this.pos).toString('utf8');
+    this.pos = nl < 0 ? end : end + 1;
+    this.lineNo++;
+    return raw;
+  }
+}
+
 /** strconv.Atoi on a 64-bit platform: optional sign, ASCII digits, int64 range (else an error). */
 function goAtoi(s: string): bigint | undefined {
   if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
@@ -153,9 +180,9 @@ function* flagsWithPrefix(words: string[], prefix: string): Generator<string> {
   }
 }
 
-export function parseDockerfile(text: string): DockerfileMetadata {
+export function parseDockerfile(text: string | Uint8Array): DockerfileMetadata {
   const meta: DockerfileMetadata = { stageFroms: [], stageNames: [], stageNameFroms: new Map(), froms: [] };
-  const scanner = new LineScanner(text);
+  const scanner = typeof text === 'string' ? new LineScanner(text) : new ByteLineScanner(text);
 
   for (let raw = scanner.next(); raw !== null; raw = scanner.next()) {
     const lineNo = scanner.lineNo;

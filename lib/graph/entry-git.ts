@@ -79,7 +79,8 @@ export class EntryGit {
     }
     if (content === null) throw new MultiError([new Error(failed), new Error('file not found')]);
     try {
-      return parseDockerfile(content.toString('utf8'));
+      // bytes, not text: Go measures lines in bytes, whatever the encoding
+      return parseDockerfile(content);
     } catch (err) {
       const reason = err instanceof DockerfileError ? err : new Error(String(err));
       throw wrap(`failed parsing Dockerfile metadata for ${goQuote(file)} from commit ${goQuote(commit)}`, reason);

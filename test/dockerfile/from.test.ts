@@ -199,3 +199,19 @@ describe('lexical details', () => {
     assert.equal(lastStageFrom(meta), 'debian:bookworm-slim');
   });
 });
+
+test('every vector gives the same metadata from the bytes as from the text', () => {
+  const vectors = JSON.parse(readFileSync(join(specDir, 'dockerfile-from-vectors.json'), 'utf8')) as { name: string; dockerfile: string }[];
+  for (const v of vectors) {
+    let fromText: unknown;
+    let fromBytes: unknown;
+    try { fromText = parseDockerfile(v.dockerfile); } catch (err) { fromText = String(err); }
+    try { fromBytes = parseDockerfile(Buffer.from(v.dockerfile, 'utf8')); } catch (err) { fromBytes = String(err); }
+    assert.deepEqual(fromBytes, fromText, v.name);
+  }
+});
+
+test('bytes: a line of invalid UTF-8 is measured in bytes, as Go does', () => {
+  const df = Buffer.concat([Buffer.from('FROM busybox\nRUN echo '), Buffer.alloc(30000, 0xe9), Buffer.from('\nFROM debian\n')]);
+  assert.deepEqual(parseDockerfile(df).froms, ['busybox:latest', 'debian:latest']);
+});
