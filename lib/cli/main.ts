@@ -13,7 +13,7 @@ const actions: Record<string, () => Promise<{ default: CommandAction }>> = {
   tag: () => import('./commands/tag.js'),
 };
 
-process.exitCode = await run({
+void run({
   argv: process.argv.slice(2),
   env: process.env,
   cwd: process.cwd(),
@@ -23,4 +23,6 @@ process.exitCode = await run({
     const load = actions[name];
     return load ? (await load()).default : null;
   },
+}).then((code) => {
+  process.exitCode = code;
 });
