@@ -2,12 +2,12 @@
 // --parallel, --keep-going, --timeout, --logs, --dry-run --json.
 import { ImageState } from '../../build/image-state.js';
 import { stepToJSON, type BuildStep } from '../../build/plan.js';
+import { planUnits } from '../../build/units.js';
 import { BuildRunner, type BuildUnit, type PullPolicy } from '../../build/runner.js';
 import { DockerClient } from '../../docker/run.js';
 import { goQuote } from '../../manifest/gostr.js';
-import { sortedEntries } from '../../graph/build-order.js';
 import { type CommandContext } from '../app.js';
-import { ExitError, wrap } from '../errors.js';
+import { ExitError } from '../errors.js';
 import { GitContext } from '../git-context.js';
 import { gatherRepos, RepoLoader } from '../repos.js';
 
@@ -33,17 +33,7 @@ export default async function build(ctx: CommandContext): Promise<void> {
   const asJSON = flags.bool('json');
   if (asJSON && !flags.bool('dry-run')) throw new Error('--json needs --dry-run (it prints the plan)');
 
-  const units: BuildUnit[] = [];
-  for (const arg of repos) {
-    const r = await loader.load(arg);
-    let entries;
-    try {
-      entries = await sortedEntries(r, true, git.order);
-    } catch (err) {
-      throw wrap(`failed sorting entries list for ${goQuote(arg)}`, err);
-    }
-    for (const entry of entries) if (!r.SkipConstraints(entry)) units.push({ repo: r, entry });
-  }
+  const units: BuildUnit[] = await planUnits(loader, repos, { applyConstraints: true, order: git.order, sortRepos: false });
 
   const log = (line: string) => out.err(line + '\n');
   const docker = new DockerClient({ debug: globals.debug, log });
