@@ -112,6 +112,26 @@ export const COMMANDS: CommandDef[] = [
     flags: [{ name: 'sha256', kind: 'bool', usage: 'print sha256 instead of raw tar' }] },
   { name: 'remote', usage: 'query registries for bashbrew-related data', category: 'plumbing', flags: [],
     subcommands: [{ name: 'arches', usage: 'returns a list of bashbrew architectures and content descriptors for the specified image(s)', flags: [common.json] }] },
+  // bashbrew-ts extension (hidden from the application's help, which stays the reference's)
+  { name: 'ci', usage: 'generate CI pipelines that build repos in build order', category: 'plumbing', flags: [], hidden: true,
+    description: 'generate CI pipelines that build repos in build order (GitHub Actions matrix, Buildkite), from the plan "build" uses',
+    subcommands: [
+      { name: 'github-matrix', usage: 'print the GitHub Actions strategy JSON of docker-library/bashbrew\'s generate.sh for the given repos',
+        argsUsage: '[REPO...]', flags: [common.all] },
+      { name: 'buildkite', usage: 'print a Buildkite pipeline (YAML) that builds the given repos on agents, in build order',
+        argsUsage: '[REPO[:TAG]...]', flags: [common.all,
+          { name: 'arches', kind: 'string', usage: 'comma-separated architectures to build for ("all": every supported one; default: --arch)' },
+          { name: 'queue-template', kind: 'string', value: 'builder-{arch}', usage: 'agents queue of each architecture ("{arch}" is replaced)' },
+          { name: 'agent-library', kind: 'string', usage: 'BASHBREW_LIBRARY of the steps (default: --library, relative to the current directory when inside it)' },
+          { name: 'docker-host', kind: 'string', usage: 'DOCKER_HOST of the steps (in --kubernetes mode instead of mounting the node\'s docker socket)' },
+          { name: 'kubernetes', kind: 'bool', usage: 'run each step as a pod of the Buildkite agent stack for Kubernetes ("kubernetes" plugin podSpec)' },
+          { name: 'image', kind: 'string', usage: 'with --kubernetes: the image steps run in (with bashbrew, git and the docker CLI)' },
+          { name: 'docker-socket', kind: 'string', value: '/var/run/docker.sock', usage: 'with --kubernetes: the node\'s docker socket to mount (unless --docker-host)' },
+          { name: 'cache-volume', kind: 'string', value: '/var/cache/bashbrew', usage: 'with --kubernetes: the bashbrew cache volume: a node path, or "pvc:CLAIM"' },
+          { name: 'publish', kind: 'bool', usage: 'add "push" steps per repo and arch and "put-shared" steps per repo' },
+          { name: 'publish-queue', kind: 'string', usage: 'agents queue of the put-shared steps (default: the queue of --arch)' },
+        ] },
+    ] },
 ];
 
 /** Extra flags each command accepts beyond the reference's (hidden from the reference-identical help). */

@@ -12,6 +12,8 @@ export interface CommandDef {
   category?: string;
   flags: FlagDef[];
   subcommands?: CommandDef[];
+  /** Not listed in the application's help (our extensions: that screen stays the reference's). */
+  hidden?: boolean;
 }
 
 /** Go's text/tabwriter for cells terminated by '\t' (trailing text of a line is not a cell). */
@@ -100,7 +102,7 @@ export function appHelp(app: AppDef): string {
   let out = `NAME:\n   ${app.name} - ${app.usage}\n\nUSAGE:\n   ${app.name} [global options] command [command options] [arguments...]`;
   out += `\n\nVERSION:\n   ${app.version}`;
   out += '\n\nCOMMANDS:';
-  for (const [name, cmds] of categories(app.commands)) {
+  for (const [name, cmds] of categories(app.commands.filter((c) => !c.hidden))) {
     if (name !== '') {
       out += `\n\n   ${name}:`;
       for (const c of cmds) out += `\n     ${commandNames(c)}\t${c.usage}`;

@@ -78,10 +78,11 @@ export class DockerClient {
       o.signal?.addEventListener('abort', onAbort, { once: true });
       // aborted before we got here (e.g. while git was fetching): the listener would never fire
       if (o.signal?.aborted) stop('aborted');
+      // docker may exit before reading everything (a bad Dockerfile, a stopped build): not our
+      // error, its exit status says what happened
+      child.stdin?.on('error', () => undefined);
       if (typeof o.stdin === 'string') child.stdin!.end(o.stdin);
       else if (o.stdin && direct === null) {
-        // docker may exit before reading everything (e.g. a bad Dockerfile): not our error
-        child.stdin!.on('error', () => undefined);
         o.stdin.on('error', () => child.stdin!.destroy());
         o.stdin.pipe(child.stdin!);
       }
