@@ -25,7 +25,7 @@ export class MultipleParentsError extends Error {}
 
 /** `grep "^PREFIX"`: a basic regular expression, in which "." is any character. */
 function grepStart(prefix: string): (line: string) => boolean {
-  const source = [...prefix].map((c) => (c === '.' ? '.' : c.replace(/[\\^$*+?()[\]{}|/-]/g, '\\$&'))).join('');
+  const source = [...prefix].map((c) => (c === '.' ? '.' : c.replace(/[\\^$*+?()[\]{}|]/g, '\\$&'))).join('');
   const re = new RegExp('^' + source, 'su');
   return (line) => re.test(line);
 }

@@ -74,6 +74,7 @@ const APP_ENTRIES = [
  * parent), an arm-only entry with an arch-specific Directory, `!aufs`, a directory that needs
  * quoting, oci-import, and a constraint that mentions ltsc2022 without being one.
  * `twoparents`: an entry built FROM two entries of its own repo (generate.sh refuses it).
+ * `my-app`: a chain in a repo whose name is no plain word.
  */
 export function appFixture(): CiFixture & { commit: string } {
   const root = tempDir('bashbrew-ci-');
@@ -83,6 +84,8 @@ export function appFixture(): CiFixture & { commit: string } {
     'two/a/Dockerfile': 'FROM debian:bookworm\n',
     'two/b/Dockerfile': 'FROM debian:bookworm\n',
     'two/c/Dockerfile': 'FROM twoparents:a AS a\nFROM twoparents:b\nCOPY --from=a /x /x\n',
+    'dash/Dockerfile': 'FROM debian:bookworm\n',
+    'dash/child/Dockerfile': 'FROM my-app:1\n',
   });
   setRef(git, 'refs/heads/main', commit);
   const lib = join(root, 'library');
@@ -91,6 +94,9 @@ export function appFixture(): CiFixture & { commit: string } {
   writeFileSync(join(lib, 'app'), libraryFile(`file://${git}`, APP_ENTRIES, globals));
   writeFileSync(join(lib, 'twoparents'), libraryFile(`file://${git}`, [
     'Tags: a\nDirectory: two/a', 'Tags: b\nDirectory: two/b', 'Tags: c\nDirectory: two/c',
+  ], globals));
+  writeFileSync(join(lib, 'my-app'), libraryFile(`file://${git}`, [
+    'Tags: 1\nDirectory: dash', 'Tags: 1-child\nDirectory: dash/child',
   ], globals));
   return { root, commit, library: () => lib };
 }
