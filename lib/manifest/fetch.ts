@@ -1,6 +1,6 @@
 // Loading a library file from a repo reference: a name in the library directory, a path, or an
 // http(s) URL, optionally followed by ":tag" (spec: manifest-format.md §9).
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { type Entry } from './entry.js';
 import { ManifestError, ManifestNotFoundError, TagNotFoundError } from './errors.js';
@@ -71,6 +71,21 @@ const OPEN_ERRORS: Record<string, string> = {
  * not exist. Other errors are returned as the reference words them (`open PATH: ...`).
  */
 function loadCandidate(path: string, cache: ManifestCache | null): Manifest | null {
+  // the common case first: an unchanged file served from the parse cache costs one stat
+  if (cache !== null) {
+    let st;
+    try {
+      st = statSync(path, { throwIfNoEntry: false });
+    } catch {
+      st = undefined; // reported precisely by the open below
+    }
+    if (st === undefined) {
+      // ENOENT (or an error the open below reports)
+    } else if (st.isFile()) {
+      const cached = cache.get(path, st);
+      if (cached !== null) return cached;
+    }
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -80,7 +95,7 @@ function loadCandidate(path: string, cache: ManifestCache | null): Manifest | nu
     throw new ManifestError(`open ${path}: ${OPEN_ERRORS[code] ?? (err as Error).message}`, path, null);
   }
   try {
-    const st = fstatSync(fd, { bigint: true });
+    const st = fstatSync(fd);
     if (st.isDirectory()) throw new ManifestError(`read ${path}: is a directory`, path, null);
     const cached = cache?.get(path, st) ?? null;
     if (cached !== null) return cached;

@@ -9,13 +9,13 @@
 // stamp: git's "racy" rule). Writes go to a temporary file renamed into place, so a crash or a
 // concurrent run never leaves a torn cache; an unreadable or foreign cache file is ignored.
 import { createHash } from 'node:crypto';
-import { type BigIntStats, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, type Stats, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type CachedEntry, Entry, type ParagraphLoader } from './entry.js';
 import { Manifest } from './manifest.js';
 import { lexParagraphs } from './paragraphs.js';
 
-const FORMAT = 'bashbrew-ts/manifest-cache/2';
+const FORMAT = 'bashbrew-ts/manifest-cache/3';
 
 interface CachedFile {
   global: CachedEntry;
@@ -34,8 +34,9 @@ function split(path: string): [dir: string, name: string] {
   return [i <= 0 ? '/' : path.slice(0, i), path.slice(i + 1)];
 }
 
-function stampOf(st: BigIntStats): string {
-  return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}:${st.dev}`;
+function stampOf(st: Stats): string {
+  // mtimeMs/ctimeMs keep sub-millisecond digits; the two-second rule covers same-tick rewrites
+  return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
 }
 
 /** Reads an entry's paragraph back from its file (a cached entry keeps only its line). */
@@ -72,7 +73,7 @@ export class ManifestCache {
     return b;
   }
 
-  get(path: string, st: BigIntStats): Manifest | null {
+  get(path: string, st: Stats): Manifest | null {
     if (this.root === null) return null;
     const [dir, name] = split(path);
     const record = this.bucket(dir).files[name];
@@ -89,9 +90,9 @@ export class ManifestCache {
     return Manifest.restore(global, entries);
   }
 
-  set(path: string, st: BigIntStats, manifest: Manifest): void {
+  set(path: string, st: Stats, manifest: Manifest): void {
     if (this.root === null) return;
-    if (Date.now() - Number(st.mtimeNs / 1_000_000n) < 2000) return;
+    if (Date.now() - st.mtimeMs < 2000) return;
     const [dir, name] = split(path);
     const data: CachedFile = {
       global: manifest.Global.toCached(null),

@@ -31,13 +31,13 @@ test('every corpus file round-trips through the cache unchanged', () => {
     const path = join(corpusDir, f);
     const m = parseManifest(readFileSync(path, 'utf8'), path);
     expected.set(f, snapshot(m));
-    writer.set(path, statSync(path, { bigint: true }), m);
+    writer.set(path, statSync(path), m);
   }
   writer.flush();
   const reader = new ManifestCache(root);
   for (const f of files) {
     const path = join(corpusDir, f);
-    const cached = reader.get(path, statSync(path, { bigint: true }));
+    const cached = reader.get(path, statSync(path));
     assert.ok(cached !== null, `${f} not cached`);
     assert.deepEqual(snapshot(cached), expected.get(f), f);
   }
@@ -50,23 +50,23 @@ test('a changed file is a miss; a file written just now is not cached', () => {
   const text = 'Maintainers: A (@a)\nGitRepo: https://x/y.git\n\nTags: 1\nGitCommit: 0123456789abcdef0123456789abcdef01234567\n';
   writeFileSync(path, text);
   const cache = new ManifestCache(root);
-  cache.set(path, statSync(path, { bigint: true }), parseManifest(text, path));
-  assert.equal(cache.get(path, statSync(path, { bigint: true })), null, 'cached a file modified under 2 s ago');
+  cache.set(path, statSync(path), parseManifest(text, path));
+  assert.equal(cache.get(path, statSync(path)), null, 'cached a file modified under 2 s ago');
   const old = new Date(Date.now() - 60_000);
   utimesSync(path, old, old);
-  cache.set(path, statSync(path, { bigint: true }), parseManifest(text, path));
-  assert.notEqual(cache.get(path, statSync(path, { bigint: true })), null);
+  cache.set(path, statSync(path), parseManifest(text, path));
+  assert.notEqual(cache.get(path, statSync(path)), null);
   writeFileSync(path, text.replace('Tags: 1', 'Tags: 2'));
   utimesSync(path, old, old);
-  assert.equal(cache.get(path, statSync(path, { bigint: true })), null, 'a rewritten file was served from the cache');
+  assert.equal(cache.get(path, statSync(path)), null, 'a rewritten file was served from the cache');
 });
 
 test('a corrupt cache file is ignored', () => {
   const root = tempDir();
   const path = join(corpusDir, 'hello-world');
   const cache = new ManifestCache(root);
-  cache.set(path, statSync(path, { bigint: true }), parseManifest(readFileSync(path, 'utf8'), path));
+  cache.set(path, statSync(path), parseManifest(readFileSync(path, 'utf8'), path));
   cache.flush();
   for (const f of readdirSync(join(root, 'manifests'))) writeFileSync(join(root, 'manifests', f), '{"format": garbage');
-  assert.equal(new ManifestCache(root).get(path, statSync(path, { bigint: true })), null);
+  assert.equal(new ManifestCache(root).get(path, statSync(path)), null);
 });
