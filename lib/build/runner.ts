@@ -210,7 +210,10 @@ export class BuildRunner {
     const imageTags = repo.Tags(this.opts.namespace, this.opts.uniq, entry);
     const tags = [cacheTag, ...imageTags];
     const platform = fromScratch ? SUPPORTED_ARCHES.get(arch)!.String() : null;
-    const cached = await this.deps.images.get(cacheTag);
+    const cached = await this.deps.images.get(cacheTag).catch((err: unknown) => {
+      // e.g. Docker not reachable: say which build needed it
+      throw wrap(`failed looking up ${cacheTag} for ${goQuote(repo.RepoName)} (tags ${tagsString(u)}, arch ${goQuote(arch)})`, err);
+    });
     const hit = cached !== null && matchesArch(cached, arch);
     const dir = entry.ArchDirectory(arch);
     const file = entry.ArchFile(arch);
