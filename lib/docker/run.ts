@@ -16,6 +16,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Also copy the combined output here as it arrives (per-build logs). */
   tee?: (chunk: Buffer) => void;
+  /** Docker's stdout goes here instead of the captured output (e.g. an OCI tarball from buildx). */
+  stdout?: (stream: Readable) => void;
 }
 
 export interface RunResult {
@@ -55,7 +57,7 @@ export class DockerClient {
     return new Promise((resolve, reject) => {
       const child = spawn('docker', cmd.args, {
         env: { ...(this.opts.env ?? process.env), ...cmd.env },
-        stdio: [direct ?? (o.stdin === undefined || o.stdin === null ? 'ignore' : 'pipe'), capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
+        stdio: [direct ?? (o.stdin === undefined || o.stdin === null ? 'ignore' : 'pipe'), capture || o.stdout ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
       });
       // our copy of the pipe is not needed once docker has its own (and must go, so that git sees
       // docker leave)
@@ -65,7 +67,8 @@ export class DockerClient {
         chunks.push(c);
         o.tee?.(c);
       };
-      child.stdout?.on('data', collect);
+      if (o.stdout) o.stdout(child.stdout!);
+      else child.stdout?.on('data', collect);
       child.stderr?.on('data', collect);
       let stopped: RunResult['stopped'] = null;
       const stop = (why: 'timeout' | 'aborted') => {

@@ -7,7 +7,8 @@
 //   two zero blocks
 //
 // The reference goes through a containerd content store and its exporter; this builds the tar
-// on the fly instead: every blob is streamed from git, never held whole, and its size and digest
+// on the fly instead: every blob is streamed from its source (git, or the OCI store that keeps
+// buildx's output), never held whole, and its size and digest
 // are verified while it streams. A mismatch destroys the stream with an OciLayoutError.
 //
 // So that a bad blob can never be loaded, the last chunk of each blob is held back until the
@@ -36,15 +37,34 @@ export function dockerArchiveManifest(image: OciImage, repoTags: readonly string
   return Buffer.from(JSON.stringify(manifest), 'utf8');
 }
 
+/** Where the blobs come from: the layout in a git commit, or an OCI layout on disk (lib/build/oci-store.ts). */
+export interface BlobSource {
+  /** The blob's content and its size (a stream nothing has read yet). */
+  open(d: OciDescriptor): Promise<{ size: number; stream: Readable }>;
+  /** How errors name the blob, e.g. `"sha256:…" (from directory "D" in commit "C")`. */
+  describe(digest: string): string;
+}
+
+/** The blobs of the layout at COMMIT:DIR. */
+export function gitBlobSource(git: GitCache, commit: string, dir: string): BlobSource {
+  return {
+    open: (d) => git.openBlob(commit, blobPath(dir, d.digest)),
+    describe: (digest) => describeFile(digest, dir, commit),
+  };
+}
+
 /**
  * A `docker load` stream of the image, tagged with repoTags (e.g. `["bashbrew/cache:…",
  * "library/foo:1.0"]`). Nothing is read until the stream is; destroying it ends any git process.
  */
-export function dockerArchiveStream(git: GitCache, commit: string, dir: string, image: OciImage, repoTags: string[]): Readable {
-  return Readable.from(archiveChunks(git, commit, dir, image, repoTags), { objectMode: false, highWaterMark: 64 * 1024 });
+export function dockerArchiveStream(source: BlobSource, image: OciImage, repoTags: string[]): Readable;
+export function dockerArchiveStream(git: GitCache, commit: string, dir: string, image: OciImage, repoTags: string[]): Readable;
+export function dockerArchiveStream(...args: [BlobSource, OciImage, string[]] | [GitCache, string, string, OciImage, string[]]): Readable {
+  const [source, image, repoTags] = args.length === 3 ? args : [gitBlobSource(args[0], args[1], args[2]), args[3], args[4]];
+  return Readable.from(archiveChunks(source, image, repoTags), { objectMode: false, highWaterMark: 64 * 1024 });
 }
 
-async function* archiveChunks(git: GitCache, commit: string, dir: string, image: OciImage, repoTags: readonly string[]): AsyncGenerator<Buffer> {
+async function* archiveChunks(source: BlobSource, image: OciImage, repoTags: readonly string[]): AsyncGenerator<Buffer> {
   const manifest = dockerArchiveManifest(image, repoTags);
   yield Buffer.concat([file('manifest.json', manifest.length), manifest, padding(manifest.length)]);
 
@@ -55,7 +75,7 @@ async function* archiveChunks(git: GitCache, commit: string, dir: string, image:
   const dirs = ['blobs/', ...new Set([...blobs.keys()].map((digest) => `blobs/${parseDigest(digest).algorithm}/`))];
   yield Buffer.concat(dirs.map((name) => encodeHeader({ typeflag: TYPE_DIR, name, linkname: '', size: 0, mode: 0o755 })));
 
-  for (const d of blobs.values()) yield* blobChunks(git, commit, dir, d);
+  for (const d of blobs.values()) yield* blobChunks(source, d);
 
   yield Buffer.alloc(1024); // end of archive
 }
@@ -64,14 +84,14 @@ function file(name: string, size: number): Buffer {
   return encodeHeader({ typeflag: TYPE_REG, name, linkname: '', size, mode: 0o644 });
 }
 
-async function* blobChunks(git: GitCache, commit: string, dir: string, d: OciDescriptor): AsyncGenerator<Buffer> {
+async function* blobChunks(source: BlobSource, d: OciDescriptor): AsyncGenerator<Buffer> {
   const fail = (why: string, cause?: unknown) =>
-    new OciLayoutError(`failed to import blob ${describeFile(d.digest, dir, commit)}: ${why}`, cause === undefined ? undefined : { cause });
+    new OciLayoutError(`failed to import blob ${source.describe(d.digest)}: ${why}`, cause === undefined ? undefined : { cause });
   const digest = parseDigest(d.digest);
 
   let opened;
   try {
-    opened = await git.openBlob(commit, blobPath(dir, d.digest));
+    opened = await source.open(d);
   } catch (err) {
     throw fail(err instanceof Error ? err.message : String(err), err);
   }
