@@ -14,9 +14,10 @@ import { type Entry } from '../manifest/entry.js';
 import { goQuote, goQuoteList } from '../manifest/gostr.js';
 import { type Repo } from '../manifest/repo.js';
 import { dockerArchiveStream } from '../oci/docker-archive.js';
-import { readOciImage } from '../oci/layout.js';
+import { type OciImage, readOciImage } from '../oci/layout.js';
 import { cacheHashLines, cacheTagFor } from './cache-hash.js';
 import { type ImageState } from './image-state.js';
+import { OciStore } from './oci-store.js';
 import { type BuildStep } from './plan.js';
 
 export type PullPolicy = 'always' | 'missing' | 'never';
@@ -33,6 +34,8 @@ export interface BuildOptions {
   logsDir: string | null;
   buildkit: BuildkitEnv;
   debug: boolean;
+  /** Root of the OCI stores that keep buildx's OCI output (`$BASHBREW_CACHE/oci`; one store per arch). */
+  ociStore?: string;
 }
 
 export interface BuildUnit {
@@ -72,9 +75,13 @@ function matchesArch(info: ImageInfo, arch: string): boolean {
 
 export class BuildRunner {
   readonly #fromIds = new Map<string, string>();
+  /** Our stand-in for the reference's containerd store (spec §4.8): `$BASHBREW_CACHE/oci/<arch>/`. */
+  readonly #store: OciStore | null;
 
   constructor(private readonly deps: Deps, private readonly opts: BuildOptions, private readonly events: BuildEvents,
-    private readonly signal: AbortSignal) {}
+    private readonly signal: AbortSignal) {
+    this.#store = opts.ociStore === undefined ? null : new OciStore(join(opts.ociStore, opts.arch));
+  }
 
   /** Runs every unit (in order, or concurrently within dependencies); throws the (first) failure. */
   async run(units: BuildUnit[]): Promise<void> {
@@ -210,11 +217,15 @@ export class BuildRunner {
     const imageTags = repo.Tags(this.opts.namespace, this.opts.uniq, entry);
     const tags = [cacheTag, ...imageTags];
     const platform = fromScratch ? SUPPORTED_ARCHES.get(arch)!.String() : null;
-    const cached = await this.deps.images.get(cacheTag).catch((err: unknown) => {
+    // as the reference: the store first (an image there for --arch is a hit), then Docker
+    const stored = await this.#storeImage(cacheTag).catch((err: unknown) => {
+      throw wrap(`failed looking up ${cacheTag} in ${this.#store?.dir ?? ''} for ${goQuote(repo.RepoName)} (tags ${tagsString(u)}, arch ${goQuote(arch)})`, err);
+    });
+    const cached = stored !== null ? null : await this.deps.images.get(cacheTag).catch((err: unknown) => {
       // e.g. Docker not reachable: say which build needed it
       throw wrap(`failed looking up ${cacheTag} for ${goQuote(repo.RepoName)} (tags ${tagsString(u)}, arch ${goQuote(arch)})`, err);
     });
-    const hit = cached !== null && matchesArch(cached, arch);
+    const hit = stored !== null || (cached !== null && matchesArch(cached, arch));
     const dir = entry.ArchDirectory(arch);
     const file = entry.ArchFile(arch);
     const step: BuildStep = {
@@ -224,7 +235,16 @@ export class BuildRunner {
       action: hit ? 'use' : builder === 'oci-import' ? 'import' : 'build', command: null,
     };
 
-    if (hit) {
+    if (stored !== null) {
+      this.events.line(`Using ${cacheTag} (${identifier(u)})`);
+      step.command = load();
+      this.events.step(step);
+      if (this.opts.dryRun) return;
+      await this.#storeLoad(u, stored, tags);
+      this.deps.images.forget(tags);
+      return;
+    }
+    if (hit && cached !== null) {
       this.events.line(`Using ${cacheTag} (${identifier(u)})`);
       // re-tag only what does not point at the cached image yet (the reference always re-tags)
       const missing = imageTags.filter((t) => !cached.RepoTags.includes(t) && !cached.RepoTags.includes(`${t}:latest`));
@@ -268,7 +288,7 @@ export class BuildRunner {
     const log = this.#logFile(u);
     try {
       if (builder === 'oci-import') await this.#ociImport(u, commit, dir, file, imageTags, cacheTag);
-      else await this.#dockerBuild(u, step, commit, dir, log);
+      else await this.#dockerBuild(u, step, commit, dir, log, tags);
     } finally {
       log?.end();
     }
@@ -283,19 +303,65 @@ export class BuildRunner {
     return createWriteStream(join(this.opts.logsDir, name));
   }
 
-  async #dockerBuild(u: BuildUnit, step: BuildStep, commit: string, dir: string, log: ReturnType<typeof createWriteStream> | null): Promise<void> {
+  async #dockerBuild(u: BuildUnit, step: BuildStep, commit: string, dir: string, log: ReturnType<typeof createWriteStream> | null,
+    tags: string[]): Promise<void> {
     const command = step.command!;
+    // with BUILDX_BUILDER, buildx writes an OCI layout tarball to stdout: it streams into the store
+    const store = step.builder === 'buildkit' && this.opts.buildkit.buildxBuilder !== '' ? this.#store : null;
+    let importing: ReturnType<OciStore['importTarball']> | null = null;
     // the context flows from `git archive` into docker's stdin: never buffered, never on disk
     const archive = this.deps.git.archive(commit, dir);
     const res = await this.deps.docker.run(command, {
       stdin: archive, signal: this.signal, timeoutMs: this.opts.timeoutMs ?? undefined,
       tee: log ? (c) => log.write(c) : undefined,
+      stdout: store === null ? undefined : (out) => {
+        importing = store.importTarball(out);
+        importing.catch(() => out.destroy()); // stop reading: docker fails with a broken pipe
+      },
     });
     archive.destroy();
+    // settled either way (a failed build leaves no temp files behind)
+    const imported = await (importing as ReturnType<OciStore['importTarball']> | null)?.then((v) => ({ v }), (err: unknown) => ({ err }));
+    if (res.code === 0 && res.stopped === null && store !== null) {
+      const failed = (err: unknown) => wrap(`failed storing the OCI output of ${goQuote(u.repo.RepoName)} (tags ${tagsString(u)}) in ${store.dir}`, err);
+      let image: OciImage | null;
+      try {
+        if (imported === undefined) throw new Error('docker buildx wrote no OCI tarball');
+        if ('err' in imported) throw imported.err;
+        await store.record(tags, imported.v);
+        image = await this.#storeImage(tags[0]!);
+      } catch (err) {
+        throw failed(err);
+      }
+      if (image === null) throw failed(new Error(`no image for ${SUPPORTED_ARCHES.get(this.opts.arch)!.String()} in the OCI output`));
+      await this.#storeLoad(u, image, tags);
+      return;
+    }
     if (res.code === 0 && res.stopped === null) return;
     const why = res.stopped === 'timeout' ? [new Error(`build timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 1000)}s`)] : [];
     throw new MultiError([new Error(`failed building ${goQuote(u.repo.RepoName)} (tags ${tagsString(u)})`), ...why,
       new ProcessExitError(res.code), new Error(`docker ${goQuoteList(command.args)} output:\n${res.output}`)]);
+  }
+
+  /** The image for --arch that the store names `tag`, or null. */
+  async #storeImage(tag: string): Promise<OciImage | null> {
+    if (this.#store === null) return null;
+    const d = await this.#store.lookup(tag);
+    return d === null ? null : this.#store.resolve(d, this.opts.arch);
+  }
+
+  /** `Importing sha256:… into Docker`, then a docker-archive of the stored image into `docker load` with every tag. */
+  async #storeLoad(u: BuildUnit, image: OciImage, tags: string[]): Promise<void> {
+    this.events.line(`Importing ${image.manifest.digest} into Docker`);
+    const stream = dockerArchiveStream(this.#store!.blobSource(), image, tags);
+    let streamError: unknown = null;
+    stream.on('error', (err: Error) => (streamError = err));
+    const res = await this.deps.docker.run(load(), { stdin: stream, signal: this.signal });
+    if (res.code !== 0 || streamError !== null) {
+      throw new MultiError([new Error(`failed importing ${goQuote(tags[0]!)} into Docker for ${goQuote(u.repo.RepoName)} (tags ${tagsString(u)})`),
+        ...(streamError !== null ? [streamError] : []), new ProcessExitError(res.code || 1), new Error(res.output.trimEnd())]);
+    }
+    this.events.passthrough(res.output);
   }
 
   async #ociImport(u: BuildUnit, commit: string, dir: string, file: string, imageTags: string[], cacheTag: string): Promise<void> {

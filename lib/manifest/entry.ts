@@ -48,19 +48,20 @@ type NilField = keyof typeof NIL;
 export type ParagraphLoader = () => { values: Map<string, string>; order: string[] };
 
 export class Entry {
-  // Field order is Go's (it is the order `json` prints). No initialisers: entries are created
-  // in bulk at start-up, and every allocation there shows up in `bashbrew list --all` time.
-  Maintainers!: Maintainer[];
-  Tags!: string[];
-  SharedTags!: string[];
-  Architectures!: string[];
-  GitRepo!: string;
-  GitFetch!: string;
-  GitCommit!: string;
-  Directory!: string;
-  File!: string;
-  Builder!: string;
-  Constraints!: string[];
+  // Field order is Go's (it is the order `json` prints). Declared only (no initialisers, no
+  // defined-as-undefined slots): entries are created in bulk at start-up, and every step of their
+  // construction shows up in `bashbrew list --all` time.
+  declare Maintainers: Maintainer[];
+  declare Tags: string[];
+  declare SharedTags: string[];
+  declare Architectures: string[];
+  declare GitRepo: string;
+  declare GitFetch: string;
+  declare GitCommit: string;
+  declare Directory: string;
+  declare File: string;
+  declare Builder: string;
+  declare Constraints: string[];
 
   /** The raw paragraph (go-debian's control.Paragraph); loaded lazily for cached entries. */
   #values: Map<string, string> | null = null;

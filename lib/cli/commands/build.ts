@@ -1,5 +1,6 @@
 // `bashbrew build` (spec §3.2, §4): build order, constraints, cache, builders. Extensions:
 // --parallel, --keep-going, --timeout, --logs, --dry-run --json.
+import { join } from 'node:path';
 import { ImageState } from '../../build/image-state.js';
 import { stepToJSON, type BuildStep } from '../../build/plan.js';
 import { planUnits } from '../../build/units.js';
@@ -50,6 +51,7 @@ export default async function build(ctx: CommandContext): Promise<void> {
     arch: globals.arch, namespace: globals.namespace, uniq: flags.bool('uniq'), pull: pull as PullPolicy,
     dryRun: flags.bool('dry-run'), parallel, keepGoing: flags.bool('keep-going'),
     timeoutMs: parseDuration(flags.string('timeout')), logsDir: flags.string('logs') || null, debug: globals.debug,
+    ociStore: join(globals.cache, 'oci'),
     buildkit: { syntax: env.BASHBREW_BUILDKIT_SYNTAX, buildxBuilder: env.BUILDX_BUILDER ?? '', sbomGenerator: env.BASHBREW_BUILDKIT_SBOM_GENERATOR },
   }, {
     // progress lines are shown as they happen (Output buffers stdout until exit otherwise)

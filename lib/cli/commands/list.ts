@@ -5,7 +5,6 @@ import { type CommandContext } from '../app.js';
 import { sortedEntries } from '../../graph/build-order.js';
 import { goQuote } from '../../manifest/gostr.js';
 import { wrap } from '../errors.js';
-import { GitContext } from '../git-context.js';
 import { gatherRepos, RepoLoader } from '../repos.js';
 
 export default async function list(ctx: CommandContext): Promise<void> {
@@ -17,7 +16,8 @@ export default async function list(ctx: CommandContext): Promise<void> {
   const onlyRepos = flags.bool('repos');
   const asJSON = flags.bool('json');
   const buildOrder = flags.bool('build-order');
-  const git = buildOrder ? new GitContext(ctx) : null;
+  // git (and the process machinery it loads) only for --build-order
+  const git = buildOrder ? new (await import('../git-context.js')).GitContext(ctx) : null;
   const loader = new RepoLoader(ctx, git);
   if (buildOrder) repos = await loader.sortRepos(repos, applyConstraints);
   const json: unknown[] = [];
