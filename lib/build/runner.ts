@@ -50,6 +50,8 @@ export interface BuildEvents {
   passthrough(text: string): void;
   /** A finished plan step (for --dry-run --json). */
   step(step: BuildStep): void;
+  /** A line for stderr (e.g. an entry skipped because its parent failed). */
+  warn(text: string): void;
   /** A unit starts / ends (for a progress display). */
   progress(event: { unit: BuildUnit; index: number; total: number; state: 'start' | 'done' | 'failed'; ms: number }): void;
 }
@@ -124,8 +126,14 @@ export class BuildRunner {
         const unitFroms = await froms.get(u)!.catch(() => []);
         // never start a child before what it is built FROM has finished (and succeeded)
         const parents = unitFroms.flatMap((f) => producers.get(f) ?? []).filter((p) => p !== u);
-        const parentsOk = (await Promise.all(parents.map((p) => done.get(p) ?? Promise.resolve(true)))).every(Boolean);
-        if (!parentsOk || stop || this.signal.aborted) return false;
+        const results = await Promise.all(parents.map((p) => done.get(p) ?? Promise.resolve(true)));
+        if (stop || this.signal.aborted) return false;
+        const failedParent = parents.find((_, i) => !results[i]);
+        if (failedParent !== undefined) {
+          // (--keep-going) say why this one is not built: its own failure is its parent's
+          this.events.warn(`skipping ${goQuote(identifier(u))} (it is built FROM ${goQuote(identifier(failedParent))}, which did not build)`);
+          return false;
+        }
         await slot();
         const index = units.indexOf(u) + 1;
         const started = Date.now();

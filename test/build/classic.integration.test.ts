@@ -316,9 +316,11 @@ test('--keep-going builds what it can and reports every failure; without it the 
     'good/Dockerfile': 'FROM scratch\nCOPY f /f\n',
     'good/f': fx.id,
     'bad2/Dockerfile': `FROM ${busybox}\nRUN echo bad-two-${fx.id} && exit 3\n`,
+    'child/Dockerfile': `FROM ${fx.ns}/kg:bad1\nCOPY f /f\n`,
+    'child/f': fx.id,
   });
   const entry = (tag: string) => `Tags: ${tag}\nArchitectures: ${fx.archList}\nGitCommit: ${commit}\nDirectory: ${tag}`;
-  fx.library('kg', url, [entry('bad1'), entry('good'), entry('bad2')]);
+  fx.library('kg', url, [entry('bad1'), entry('good'), entry('bad2'), entry('child')]);
 
   const stop = fx.run(['--arch', fx.arch, 'build', 'kg']);
   assert.notEqual(stop.code, 0);
@@ -339,6 +341,9 @@ test('--keep-going builds what it can and reports every failure; without it the 
   assert.match(kg.stderr, new RegExp(`bad-two-${fx.id}`));
   assert.equal(imageInspect(`${fx.ns}/kg:bad1`), null);
   assert.equal(imageInspect(`${fx.ns}/kg:bad2`), null);
+  // a child of a failed entry is not attempted, and says why
+  assert.match(kg.stderr, /^skipping "kg:child" \(it is built FROM "kg:bad1", which did not build\)$/m);
+  assert.equal(imageInspect(`${fx.ns}/kg:child`), null);
 });
 
 test('a parent that is not local: the pull is announced, then "failed calculating \\"cache hash\\"" (no build)', (t) => {

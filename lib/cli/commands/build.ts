@@ -67,6 +67,7 @@ export default async function build(ctx: CommandContext): Promise<void> {
     },
     step: (s) => steps.push(s),
     // one line per build on a terminal's stderr (stdout keeps the reference's lines)
+    warn: (text) => out.err(text + '\n'),
     progress: ({ unit, index, total, state, ms }) => {
       if (!ctx.stderrIsTTY || asJSON) return;
       const what = `[${index}/${total}] ${unit.repo.EntryIdentifier(unit.entry)} (${globals.arch})`;
