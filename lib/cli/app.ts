@@ -9,7 +9,7 @@ import { ManifestError } from '../manifest/errors.js';
 import { goQuote } from '../manifest/gostr.js';
 import { APP_NAME, APP_USAGE, COMMANDS, EXTRA_FLAGS, globalFlags, HELP_FLAG, VERSION, VERSION_FLAG } from './definitions.js';
 import { ExitError, MultiError, UsageError } from './errors.js';
-import { FlagParseError, FlagSet, flagNames, reorderArgs } from './flags.js';
+import { FlagParseError, FlagSet, reorderArgs } from './flags.js';
 import { appHelp, type CommandDef, commandHelp, HELP_COMMAND, subcommandHelp } from './help.js';
 import { Output } from './output.js';
 
@@ -275,4 +275,3 @@ async function runCommand(opts: RunOptions, out: Output): Promise<number> {
   return 0;
 }
 
-export { flagNames };

@@ -19,7 +19,7 @@ export class GitContext {
   #entryIds = new WeakMap<Entry, number>();
   #nextId = 0;
 
-  constructor(private readonly ctx: CommandContext) {
+  constructor(ctx: CommandContext) {
     const { globals } = ctx;
     this.git = new GitCache({ cacheDir: globals.cache, debug: globals.debug, log: (line) => ctx.out.err(line + '\n') });
     ctx.defer(() => void this.git.close());

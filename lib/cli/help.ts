@@ -1,7 +1,7 @@
 // Help screens laid out exactly like urfave/cli v1's templates rendered through Go's tabwriter
 // (minwidth 1, tabwidth 8, padding 2, space padding), so `--help` output matches the reference.
 import { goQuote } from '../manifest/gostr.js';
-import { type FlagDef, flagNames } from './flags.js';
+import { type FlagDef } from './flags.js';
 
 export interface CommandDef {
   name: string;
@@ -151,4 +151,3 @@ export const HELP_COMMAND: CommandDef = {
   flags: [],
 };
 
-export { flagNames };

@@ -2,7 +2,6 @@
 // http(s) URL, optionally followed by ":tag" (spec: manifest-format.md §9).
 import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { type Entry } from './entry.js';
 import { ManifestError, ManifestNotFoundError, TagNotFoundError } from './errors.js';
 import { cleanPath, goQuote } from './gostr.js';
 import { type Manifest } from './manifest.js';
@@ -145,11 +144,4 @@ export async function fetchManifest(library: string, rawRef: string, cache: Mani
     throw new TagNotFoundError(`tag not found in manifest for ${goQuote(repoName)}: ${goQuote(tagName)}`, source, null);
   }
   return { repoName, tagName, manifest, source };
-}
-
-/** The entries a reference selects: its tag's entry, every entry of a shared tag, or all. */
-export function selectEntries(m: FetchedManifest): { tagEntries: Entry[] } {
-  if (m.tagName === '') return { tagEntries: [] };
-  const entry = m.manifest.GetTag(m.tagName);
-  return { tagEntries: entry !== null ? [entry] : m.manifest.GetSharedTag(m.tagName) };
 }
