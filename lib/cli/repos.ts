@@ -117,3 +117,22 @@ export function entrySelection(ctx: CommandContext, r: Repo, applyConstraints: b
     arches: (e) => (applyConstraints || archFilter ? [arch] : e.Architectures),
   };
 }
+
+/**
+ * Starts `lookup` for every selected entry and arch of a repo at once (the git layer bounds the
+ * work), then yields the selected entries in order — printing the "skipping" lines where the
+ * reference prints them — each with its lookups; failures are the caller's to report, in order.
+ */
+export function* entryLookups<T>(ctx: CommandContext, r: Repo, applyConstraints: boolean, archFilter: boolean,
+  lookup: (entry: Entry, arch: string) => Promise<T>): Generator<{ entry: Entry; lookups: { arch: string; result: Promise<T> }[] }> {
+  const { selected, arches } = entrySelection(ctx, r, applyConstraints, archFilter);
+  const entries = r.Entries();
+  const started = entries.map((entry) => (selected(entry, false) ? arches(entry) : []).map((arch) => {
+    const result = lookup(entry, arch);
+    result.catch(() => undefined); // reported by the caller, in order
+    return { arch, result };
+  }));
+  for (const [i, entry] of entries.entries()) {
+    if (selected(entry, true)) yield { entry, lookups: started[i]! };
+  }
+}

@@ -3,7 +3,7 @@ import { goQuote } from '../../manifest/gostr.js';
 import { type CommandContext } from '../app.js';
 import { wrap } from '../errors.js';
 import { GitContext } from '../git-context.js';
-import { entrySelection, gatherRepos, RepoLoader } from '../repos.js';
+import { entryLookups, gatherRepos, RepoLoader } from '../repos.js';
 
 export default async function fetch(ctx: CommandContext): Promise<void> {
   const { flags, globals, out } = ctx;
@@ -13,20 +13,13 @@ export default async function fetch(ctx: CommandContext): Promise<void> {
 
   for (const arg of repos) {
     const r = await loader.load(arg);
-    const { selected, arches } = entrySelection(ctx, r, flags.bool('apply-constraints'), flags.bool('arch-filter'));
-    const entries = r.Entries();
-    // fetched concurrently (the git layer bounds how many), reported in the reference's order
-    const commits = entries.map((entry) => (selected(entry, false) ? arches(entry) : []).map((arch) => {
-      const commit = git.entryGit.fetchCommit(r.RepoName, arch, entry);
-      commit.catch(() => undefined); // handled below, in order
-      return { arch, commit };
-    }));
-    for (const [i, entry] of entries.entries()) {
-      if (!selected(entry, true)) continue;
-      for (const { arch, commit } of commits[i]!) {
+    const fetches = entryLookups(ctx, r, flags.bool('apply-constraints'), flags.bool('arch-filter'),
+      (entry, arch) => git.entryGit.fetchCommit(r.RepoName, arch, entry));
+    for (const { entry, lookups } of fetches) {
+      for (const { arch, result } of lookups) {
         let id: string;
         try {
-          id = await commit;
+          id = await result;
         } catch (err) {
           throw wrap(`failed fetching git repo for ${goQuote(r.RepoName)} (tags ${goQuote(entry.TagsString())} on arch ${goQuote(arch)})`, err);
         }

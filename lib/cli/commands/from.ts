@@ -3,7 +3,7 @@ import { goQuote } from '../../manifest/gostr.js';
 import { type CommandContext } from '../app.js';
 import { wrap } from '../errors.js';
 import { GitContext } from '../git-context.js';
-import { entrySelection, gatherRepos, RepoLoader } from '../repos.js';
+import { entryLookups, gatherRepos, RepoLoader } from '../repos.js';
 
 export default async function from(ctx: CommandContext): Promise<void> {
   const { flags, globals, out } = ctx;
@@ -14,22 +14,15 @@ export default async function from(ctx: CommandContext): Promise<void> {
 
   for (const arg of repos) {
     const r = await loader.load(arg);
-    const { selected, arches } = entrySelection(ctx, r, flags.bool('apply-constraints'), flags.bool('arch-filter'));
-    const entries = r.Entries();
-    // every lookup of the repo starts at once (the git layer bounds the fetches)
-    const lookups = entries.map((entry) => (selected(entry, false) ? arches(entry) : []).map((arch) => {
-      const froms = git.entryGit.archDockerFroms(r.RepoName, arch, entry);
-      froms.catch(() => undefined); // handled below, in order
-      return { arch, froms };
-    }));
-    for (const [i, entry] of entries.entries()) {
-      if (!selected(entry, true)) continue;
+    const lookups = entryLookups(ctx, r, flags.bool('apply-constraints'), flags.bool('arch-filter'),
+      (entry, arch) => git.entryGit.archDockerFroms(r.RepoName, arch, entry));
+    for (const { entry, lookups: perArch } of lookups) {
       const froms = new Set<string>();
-      for (const lookup of lookups[i]!) {
+      for (const { arch, result } of perArch) {
         try {
-          for (const f of await lookup.froms) froms.add(f);
+          for (const f of await result) froms.add(f);
         } catch (err) {
-          throw wrap(`failed fetching/scraping FROM for ${goQuote(r.RepoName)} (tags ${goQuote(entry.TagsString())}, arch ${goQuote(lookup.arch)})`, err);
+          throw wrap(`failed fetching/scraping FROM for ${goQuote(r.RepoName)} (tags ${goQuote(entry.TagsString())}, arch ${goQuote(arch)})`, err);
         }
       }
       const fromsText = [...froms].join(' ');
