@@ -113,6 +113,13 @@ export const COMMANDS: CommandDef[] = [
   { name: 'remote', usage: 'query registries for bashbrew-related data', category: 'plumbing', flags: [],
     subcommands: [{ name: 'arches', usage: 'returns a list of bashbrew architectures and content descriptors for the specified image(s)', flags: [common.json] }] },
   // bashbrew-ts extension (hidden from the application's help, which stays the reference's)
+  { name: 'lint', usage: 'check library files the way the official-images CI does (and more)', category: 'plumbing', hidden: true,
+    argsUsage: '[REPO...]', flags: [common.all,
+      { name: 'format', kind: 'string', value: 'text', usage: 'output format: text (the CI scripts\' wording), json or github (annotations)' },
+      { name: 'rule', kind: 'stringSlice', usage: 'only run this rule `ID` (repeatable)' },
+      { name: 'skip-rule', kind: 'stringSlice', usage: 'do not run this rule `ID` (repeatable)' },
+      { name: 'changed-since', kind: 'string', usage: 'lint the library files changed between `GIT_REF` and HEAD (as the official-images CI does)' },
+      { name: 'external-pins', kind: 'string', usage: 'the official-images `.external-pins` directory (default: next to --library)' }] },
   { name: 'ci', usage: 'generate CI pipelines that build repos in build order', category: 'plumbing', flags: [], hidden: true,
     description: 'generate CI pipelines that build repos in build order (GitHub Actions matrix, Buildkite), from the plan "build" uses',
     subcommands: [

@@ -11,6 +11,7 @@ const actions: Record<string, () => Promise<{ default: CommandAction }>> = {
   context: () => import('./commands/context.js'),
   build: () => import('./commands/build.js'),
   tag: () => import('./commands/tag.js'),
+  lint: () => import('./commands/lint.js'),
   'ci github-matrix': async () => ({ default: (await import('./commands/ci.js')).githubMatrix }),
   'ci buildkite': async () => ({ default: (await import('./commands/ci.js')).buildkite }),
 };
