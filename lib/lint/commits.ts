@@ -2,6 +2,7 @@
 // §1.7): the GitFetch ref can be fetched, and GitCommit is an ancestor of its tip. The ref is
 // fetched once per (GitRepo, GitFetch) into a lint-private ref of the cache; the commit's own
 // history is deepened only for commit-ancestor (the walk from the tip must be able to reach it).
+import { UNREACHABLE } from './dockerfile-source.js';
 import { createHash } from 'node:crypto';
 import { type GitContext } from '../cli/git-context.js';
 import { secureGitRepo } from '../git/fetch.js';
@@ -27,6 +28,9 @@ function fetchTip(ctx: RuleContext, git: GitContext, gitRepo: string, gitFetch: 
       const fetched = await runGitRaw(run, ['fetch', '--quiet', '--no-tags', '--end-of-options', url, `+${gitFetch}:${ref}`]);
       if (fetched.code !== 0) return { ok: false, stderr: fetched.stderr.trim() };
       const tip = await runGitRaw(run, ['rev-parse', '--verify', `${ref}^{commit}`]);
+      // the id is all later checks need (gc.auto=0 keeps the objects): leave only the reference's
+      // refs/tags pins in the cache
+      await runGitRaw(run, ['update-ref', '-d', ref]);
       if (tip.code !== 0) return { ok: false, stderr: tip.stderr.trim() };
       return { ok: true, tip: tip.stdout.toString('utf8').trim() };
     })();
@@ -83,6 +87,11 @@ export const commitFetchableRule: LintRule = {
     for (const t of triples(target)) {
       const tip = await fetchTip(ctx, ctx.git(), t.gitRepo, t.gitFetch);
       if (tip.ok) continue;
+      if (UNREACHABLE.test(tip.stderr)) {
+        // the repository could not be reached from here: not a violation
+        ctx.warn(`commit-fetchable: skipped ${target.repo}:${t.entry.Tags[0]} [${t.arch}]: ${tip.stderr.split('\n')[0]}`);
+        continue;
+      }
       const f = entryFinding('commit-fetchable', target, t.entry, t.arch, fieldFor(target, t.entry, t.arch, 'GitFetch'),
         `unable to to fetch specified GitFetch: ${t.gitFetch}`);
       f.commit = t.gitCommit;

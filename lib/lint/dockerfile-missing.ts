@@ -13,6 +13,11 @@ export const dockerfileMissingRule: LintRule = {
         if (entry.ArchBuilder(arch) === 'oci-import') continue;
         const read = await readDockerfile(ctx.git(), target.repo, arch, entry);
         if (read.ok) continue;
+        if (read.reason === 'unreachable') {
+          // not a violation: the repository could not be reached from here (say so, as the other git rules do)
+          ctx.warn(`dockerfile-missing: skipped ${target.repo}:${entry.Tags[0]} [${arch}]: ${read.message.split('\n')[0]}`);
+          continue;
+        }
         const key = read.reason === 'fetch' ? 'GitCommit' : 'Directory';
         const archKey = `${arch}-${key}`;
         findings.push(entryFinding('dockerfile-missing', target, entry, arch,
