@@ -12,6 +12,7 @@ const actions: Record<string, () => Promise<{ default: CommandAction }>> = {
   build: () => import('./commands/build.js'),
   tag: () => import('./commands/tag.js'),
   lint: () => import('./commands/lint.js'),
+  'remote arches': () => import('./commands/remote-arches.js'),
   'ci github-matrix': async () => ({ default: (await import('./commands/ci.js')).githubMatrix }),
   'ci buildkite': async () => ({ default: (await import('./commands/ci.js')).buildkite }),
 };
