@@ -4,8 +4,8 @@
 // cannot use Ubuntu 25.10+ (RVA23).
 //
 // Difference from the CI script: the arches of a pinned external image come from the registry
-// (`bashbrew remote arches`), which bashbrew-ts does not implement yet, so a pinned external base
-// is not checked further (a warning says so); an unpinned one is a finding, as in the CI.
+// (`bashbrew remote arches`), whose client (lib/registry) is not wired in here yet, so a pinned
+// external base is not checked further (a warning says so); an unpinned one is a finding, as in the CI.
 import { readFileSync } from 'node:fs';
 import { type Entry } from '../manifest/entry.js';
 import { type Manifest } from '../manifest/manifest.js';
@@ -82,7 +82,7 @@ export const fromArchitecturesRule: LintRule = {
                 pin = '';
               }
               if (pin === '') naughty = true;
-              else ctx.warn(`from-architectures: the architectures of the pinned external image ${from} are not checked (no registry client yet)`);
+              else ctx.warn(`from-architectures: the architectures of the pinned external image ${from} are not checked (not wired to the registry client yet)`);
             } else {
               const parent = lookup(ctx.library, cache, from);
               naughty = parent === null || !parent.HasArchitecture(arch);
