@@ -7,31 +7,13 @@
 // (`bashbrew remote arches`), whose client (lib/registry) is not wired in here yet, so a pinned
 // external base is not checked further (a warning says so); an unpinned one is a finding, as in the CI.
 import { readFileSync } from 'node:fs';
-import { type Entry } from '../manifest/entry.js';
 import { type Manifest } from '../manifest/manifest.js';
-import { parseManifest } from '../manifest/parse.js';
+import { officialEntry } from './official-entry.js';
 import { entryFinding, type Finding, type LintRule } from './types.js';
 
 const RISCV_FOOTER = 'DOI cannot support riscv64 on Ubuntu 25.10+ since it uses RVA23 and hardware does not exist yet';
 const riscvFindings = new WeakSet<Finding>();
 
-function lookup(library: string, cache: Map<string, Manifest | null>, from: string): Entry | null {
-  const colon = from.indexOf(':');
-  const repo = colon < 0 ? from : from.slice(0, colon);
-  const tag = colon < 0 ? 'latest' : from.slice(colon + 1);
-  if (repo === '' || repo.includes('/') || repo.startsWith('.')) return null;
-  let m = cache.get(repo);
-  if (m === undefined) {
-    try {
-      m = parseManifest(readFileSync(`${library}/${repo}`, 'utf8'), repo);
-    } catch {
-      m = null;
-    }
-    cache.set(repo, m);
-  }
-  if (m === null) return null;
-  return m.GetTag(tag) ?? m.GetSharedTag(tag)[0] ?? null;
-}
 
 /** The pin file of an external reference: its first ':' replaced by '___'. */
 export function pinFileName(ref: string): string {
@@ -65,7 +47,7 @@ export const fromArchitecturesRule: LintRule = {
           if (state === undefined) perFrom.set(from, state = { bad: [], fine: false, riscv: false });
           let naughty = false;
           if (arch === 'riscv64' && from.startsWith('ubuntu:')) {
-            const ubuntu = lookup(ctx.library, cache, from);
+            const ubuntu = officialEntry(ctx.library, cache, from);
             const normal = ubuntu !== null ? `ubuntu:${ubuntu.Tags[0]}` : from;
             if (!UBUNTU_OK.has(normal) && !UBUNTU_OK_PREFIXES.some((p) => normal.startsWith(p))) {
               naughty = true;
@@ -84,7 +66,7 @@ export const fromArchitecturesRule: LintRule = {
               if (pin === '') naughty = true;
               else ctx.warn(`from-architectures: the architectures of the pinned external image ${from} are not checked (not wired to the registry client yet)`);
             } else {
-              const parent = lookup(ctx.library, cache, from);
+              const parent = officialEntry(ctx.library, cache, from);
               naughty = parent === null || !parent.HasArchitecture(arch);
             }
           }

@@ -1,30 +1,11 @@
 // `from-constraints` (L4, naughty-constraints.sh, spec ecosystem §1.6): an entry's Constraints must
 // be exactly the union, over its arches and FROMs, of the constraints those bases imply: an
 // official parent's Constraints, or the Windows flavour (and version) of a Microsoft base image.
-import { readFileSync } from 'node:fs';
-import { compareBytes, type Entry } from '../manifest/entry.js';
-import { parseManifest } from '../manifest/parse.js';
+import { compareBytes } from '../manifest/entry.js';
 import { type Manifest } from '../manifest/manifest.js';
+import { officialEntry } from './official-entry.js';
 import { entryFinding, type Finding, type LintRule } from './types.js';
 
-/** The official parent's entry for `from` (repo:tag) in the library, or null. */
-function officialEntry(library: string, cache: Map<string, Manifest | null>, from: string): Entry | null {
-  const colon = from.indexOf(':');
-  const repo = colon < 0 ? from : from.slice(0, colon);
-  const tag = colon < 0 ? 'latest' : from.slice(colon + 1);
-  if (repo === '' || repo.includes('/') || repo.startsWith('.')) return null;
-  let m = cache.get(repo);
-  if (m === undefined) {
-    try {
-      m = parseManifest(readFileSync(`${library}/${repo}`, 'utf8'), repo);
-    } catch {
-      m = null;
-    }
-    cache.set(repo, m);
-  }
-  if (m === null) return null;
-  return m.GetTag(tag) ?? m.GetSharedTag(tag)[0] ?? null;
-}
 
 /** The constraint a Microsoft base implies (naughty-constraints.sh), or an error for an unknown one. */
 export function windowsConstraint(from: string): string | { error: string } {

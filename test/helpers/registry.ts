@@ -5,10 +5,10 @@
 //   const registry = await startRegistry({ htpasswd: { user: 'u', password: 'p' } });
 //   t.after(() => registry.stop());
 //   ... `${registry.host}/library/foo:1` ...
+import { freePort } from './git-repos.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -228,18 +228,6 @@ export function htpasswdLine(user: string, password: string): string {
 
 // ---- the registry process ----
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 function tail(file: string, lines = 20): string {
   try {
