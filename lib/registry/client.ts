@@ -1,9 +1,20 @@
 // A small OCI distribution API client (spec §7.3): manifests and blobs over HTTP(S), Docker Hub style bearer-token
-// auth and basic auth (credentials from the docker config), digests verified on every read, bounded retries with
-// backoff on 429 (Retry-After), 5xx and connection failures.
+// auth and basic auth (credentials from the docker config), digests verified on every read and before every blob
+// commit, bounded retries with backoff on 429 (Retry-After), 5xx and connection failures. Blobs are uploaded in
+// streamed chunks (upload.ts), mounted across repositories, or copied between registries without being held in
+// memory; TLS trusts docker's certs.d CAs (transport.ts, certs.ts).
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { certsDirFromEnv } from './certs.js';
 import { type CredentialLookup, type Credentials, dockerConfigCredentials } from './credentials.js';
-import { type ImageReference, registryBaseURL } from './reference.js';
+import { DigestMismatchError, RegistryError } from './errors.js';
+import { type ImageReference, apiHost, registryBaseURL } from './reference.js';
+import { type HttpRequest, type HttpResponse, NetworkError, Transport, type TransportStats, skipBytes } from './transport.js';
+import { type BlobOpener, type UploadIO, uploadBlobStream } from './upload.js';
+
+export { CertificateError, DigestMismatchError, RegistryError } from './errors.js';
+export type { BlobOpener } from './upload.js';
+export type { TransportStats } from './transport.js';
 
 export const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -46,61 +57,6 @@ export interface Descriptor {
   artifactType?: string;
 }
 
-/** A registry error with the HTTP status (when there was a response). */
-export class RegistryError extends Error {
-  constructor(message: string, readonly status?: number) {
-    super(message);
-  }
-}
-
-/** A read whose bytes do not match the digest asked for (or announced). Never retried. */
-export class DigestMismatchError extends RegistryError {}
-
-export interface RegistryClientOptions {
-  env?: NodeJS.ProcessEnv;
-  credentials?: CredentialLookup;
-  /** Retries after the first attempt (default 4). */
-  retries?: number;
-  /** First backoff in ms, doubled each retry (default 500). */
-  backoffMs?: number;
-  /** Upper bound of one wait, also for Retry-After (default 30 s). */
-  maxWaitMs?: number;
-  /** Timeout of one request in ms (default 60 s). */
-  timeoutMs?: number;
-  /** Docker Hub reads go here first (default: $DOCKERHUB_PUBLIC_PROXY). */
-  dockerHubProxy?: string;
-}
-
-interface Response_ {
-  status: number;
-  headers: Headers;
-  body: Buffer;
-}
-
-interface RequestOptions {
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
-  headers?: Record<string, string>;
-  body?: Buffer;
-  /** Largest body accepted. */
-  maxBytes?: number;
-  /** The scope actions for a bearer token (pull, or pull,push). */
-  actions: string;
-  repo: string;
-  domain: string;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function describeNetworkError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as { cause?: unknown }).cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return `${err.message}: ${typeof code === 'string' ? `${code} ` : ''}${cause.message}`.trim();
-  }
-  return err.message;
-}
-
 /** Parses `Bearer realm="…",service="…",scope="…"` (or `Basic realm="…"`). */
 export function parseAuthenticate(header: string): { scheme: string; params: Record<string, string> } {
   const space = header.indexOf(' ');
@@ -130,24 +86,84 @@ export function verifyDigest(data: Buffer, digest: string, what: string): void {
   }
 }
 
+
+/** Chunk size of streamed uploads: big enough that per-request overhead does not matter, small enough to hold. */
+export const DEFAULT_CHUNK_SIZE = 16 << 20;
+
+export interface RegistryClientOptions {
+  env?: NodeJS.ProcessEnv;
+  credentials?: CredentialLookup;
+  /** Retries after the first attempt (default 4); also bounds chunk retries and upload restarts. */
+  retries?: number;
+  /** First backoff in ms, doubled each retry (default 500). */
+  backoffMs?: number;
+  /** Upper bound of one wait, also for Retry-After (default 30 s). */
+  maxWaitMs?: number;
+  /** Deadline of one buffered request, idle timeout of a streamed one, in ms (default 60 s). */
+  timeoutMs?: number;
+  /** Docker Hub reads go here first (default: $DOCKERHUB_PUBLIC_PROXY). */
+  dockerHubProxy?: string;
+  /** Bytes per PATCH of a streamed upload (default 16 MiB); smaller blobs go in one PUT. The most held in memory. */
+  chunkSize?: number;
+  /** docker's certs.d directory: <certsDir>/<host>/*.crt (default $BASHBREW_REGISTRY_CERTS_D, else /etc/docker/certs.d). */
+  certsDir?: string;
+}
+
+interface RequestOptions {
+  method: HttpRequest['method'];
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Largest body accepted. */
+  maxBytes?: number;
+  /** The scope actions for a bearer token (pull, or pull,push). */
+  actions: string;
+  repo: string;
+  domain: string;
+  /** All the token scopes, when they are more than repository:<repo>:<actions> (a cross-repository mount). */
+  scopes?: string[];
+  /** Hand back 2xx bodies unread, as a stream. */
+  stream?: boolean;
+  /** No retries (a best-effort cleanup). */
+  once?: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Small answers (upload status, errors, tokens): anything bigger is not what we asked for. */
+const SMALL_BODY = 1 << 20;
+
 export class RegistryClient {
+  /** Requests sent and request body bytes, over the client's life (for tests and benchmarks). */
+  readonly stats: TransportStats;
   private readonly credentials: CredentialLookup;
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly maxWaitMs: number;
   private readonly timeoutMs: number;
+  private readonly chunkSize: number;
   private readonly hubProxy: string | undefined;
-  /** Authorization header per domain + scope. */
+  private readonly transport: Transport;
+  /** Authorization header per domain + scopes. */
   private readonly authCache = new Map<string, string>();
 
   constructor(opts: RegistryClientOptions = {}) {
-    this.credentials = opts.credentials ?? dockerConfigCredentials(opts.env ?? process.env);
+    const env = opts.env ?? process.env;
+    this.credentials = opts.credentials ?? dockerConfigCredentials(env);
     this.retries = opts.retries ?? 4;
     this.backoffMs = opts.backoffMs ?? 500;
     this.maxWaitMs = opts.maxWaitMs ?? 30_000;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
-    const proxy = opts.dockerHubProxy ?? (opts.env ?? process.env).DOCKERHUB_PUBLIC_PROXY;
+    this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    if (!Number.isSafeInteger(this.chunkSize) || this.chunkSize < 1) throw new Error(`registry client: bad chunkSize ${opts.chunkSize}`);
+    const proxy = opts.dockerHubProxy ?? env.DOCKERHUB_PUBLIC_PROXY;
     this.hubProxy = proxy !== undefined && proxy !== '' ? proxy.replace(/\/+$/, '') : undefined;
+    this.transport = new Transport({ certsDir: opts.certsDir ?? certsDirFromEnv(env), env, timeoutMs: this.timeoutMs });
+    this.stats = this.transport.stats;
+  }
+
+  /** Closes idle keep-alive connections (they do not keep the process alive either way). */
+  close(): void {
+    this.transport.close();
   }
 
   // ---- reads ----
@@ -158,12 +174,12 @@ export class RegistryClient {
    */
   async getManifest(ref: ImageReference, reference = ref.digest ?? ref.tag ?? 'latest', expected?: Descriptor): Promise<{ desc: Descriptor; body: Buffer }> {
     const maxBytes = expected?.size ?? MAX_MANIFEST_SIZE;
-    const res = await this.request(this.url(ref, 'manifests', reference), {
+    const res = await this.request(await this.url(ref, 'manifests', reference), {
       method: 'GET', headers: { Accept: MANIFEST_ACCEPT.join(', ') }, maxBytes,
       actions: 'pull', repo: ref.path, domain: ref.domain,
     });
     const what = `manifest ${ref.domain}/${ref.path}@${reference}`;
-    if (res.status !== 200) throw await this.statusError(res, what);
+    if (res.status !== 200) throw this.statusError(res, what);
     if (expected !== undefined && res.body.length !== expected.size) {
       throw new DigestMismatchError(`${what}: size mismatch: expected ${expected.size} bytes, got ${res.body.length}`);
     }
@@ -185,23 +201,28 @@ export class RegistryClient {
 
   /** HEAD of a manifest: its descriptor, or null when the registry does not have it. */
   async headManifest(ref: ImageReference, reference = ref.digest ?? ref.tag ?? 'latest'): Promise<Descriptor | null> {
-    const res = await this.request(this.url(ref, 'manifests', reference), {
+    const res = await this.request(await this.url(ref, 'manifests', reference), {
       method: 'HEAD', headers: { Accept: MANIFEST_ACCEPT.join(', ') }, actions: 'pull', repo: ref.path, domain: ref.domain,
     });
     if (res.status === 404) return null;
-    if (res.status !== 200) throw await this.statusError(res, `manifest ${ref.domain}/${ref.path}@${reference}`);
+    if (res.status !== 200) throw this.statusError(res, `manifest ${ref.domain}/${ref.path}@${reference}`);
     const digest = res.headers.get('docker-content-digest') ?? (reference.includes(':') ? reference : '');
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     return { mediaType, digest, size: Number(res.headers.get('content-length') ?? 0) };
   }
 
+  /** Whether the repository has the manifest with this digest. */
+  async manifestExists(ref: ImageReference, digest: string): Promise<boolean> {
+    return (await this.headManifest(ref, digest)) !== null;
+  }
+
   /** GETs a blob and verifies its digest (and size, when given). */
   async getBlob(ref: ImageReference, digest: string, size?: number): Promise<Buffer> {
-    const res = await this.request(this.url(ref, 'blobs', digest), {
+    const res = await this.request(await this.url(ref, 'blobs', digest), {
       method: 'GET', maxBytes: size ?? 1 << 30, actions: 'pull', repo: ref.path, domain: ref.domain,
     });
     const what = `blob ${ref.domain}/${ref.path}@${digest}`;
-    if (res.status !== 200) throw await this.statusError(res, what);
+    if (res.status !== 200) throw this.statusError(res, what);
     if (size !== undefined && res.body.length !== size) {
       throw new DigestMismatchError(`${what}: size mismatch: expected ${size} bytes, got ${res.body.length}`);
     }
@@ -211,42 +232,79 @@ export class RegistryClient {
 
   /** Whether the repository has the blob. */
   async hasBlob(ref: ImageReference, digest: string): Promise<boolean> {
-    const res = await this.request(this.url(ref, 'blobs', digest), {
-      method: 'HEAD', actions: 'pull', repo: ref.path, domain: ref.domain,
-    });
-    if (res.status === 404) return false;
-    if (res.status === 200) return true;
-    throw await this.statusError(res, `blob ${ref.domain}/${ref.path}@${digest}`);
+    return this.blobExists(ref, digest, 'pull');
   }
 
   // ---- writes ----
 
-  /** Uploads a blob (monolithic POST + PUT) unless the repository already has it. Returns its descriptor. */
+  /** Uploads a blob held in memory unless the repository already has it. Returns its descriptor. */
   async putBlob(ref: ImageReference, data: Buffer, mediaType = 'application/octet-stream'): Promise<Descriptor> {
-    const digest = sha256(data);
-    const desc = { mediaType, digest, size: data.length };
-    if (await this.hasBlob(ref, digest)) return desc;
-    const opts = { actions: 'pull,push', repo: ref.path, domain: ref.domain };
-    const start = await this.request(`${registryBaseURL(ref.domain)}/v2/${ref.path}/blobs/uploads/`, { ...opts, method: 'POST' });
-    if (start.status !== 202) throw await this.statusError(start, `starting blob upload to ${ref.domain}/${ref.path}`);
-    const location = start.headers.get('location');
-    if (location === null) throw new RegistryError(`starting blob upload to ${ref.domain}/${ref.path}: no Location`);
-    const url = new URL(location, `${registryBaseURL(ref.domain)}/`);
-    url.searchParams.set('digest', digest);
-    const put = await this.request(url.toString(), {
-      ...opts, method: 'PUT', body: data, headers: { 'Content-Type': 'application/octet-stream' },
-    });
-    if (put.status !== 201) throw await this.statusError(put, `uploading blob ${digest} to ${ref.domain}/${ref.path}`);
+    const desc = { mediaType, digest: sha256(data), size: data.length };
+    await this.uploadBlob(ref, desc, () => Readable.from([data]));
     return desc;
+  }
+
+  /**
+   * Uploads a blob from a stream unless the repository has it ('exists': not one body byte sent). `open(start)`
+   * gives the bytes from `start` on; it is called again to resume after a failure. The bytes are hashed as they
+   * are read: a source that does not match desc.digest/size ends in DigestMismatchError, its upload cancelled and
+   * nothing committed. Chunks of `chunkSize` (at most that much in memory); see upload.ts for the recovery rules.
+   */
+  async uploadBlob(ref: ImageReference, desc: Pick<Descriptor, 'digest' | 'size'>, open: BlobOpener): Promise<'exists' | 'uploaded'> {
+    if (await this.blobExists(ref, desc.digest, 'pull,push')) return 'exists';
+    await uploadBlobStream(await this.uploadIO(ref, desc.digest), desc, open);
+    return 'uploaded';
+  }
+
+  /**
+   * Mounts a blob of `from` (same registry) into `ref`: true when the registry did; false when it cannot (another
+   * registry, a blob it does not find or may not read there), after cancelling the upload it started instead.
+   */
+  async mountBlob(ref: ImageReference, digest: string, from: ImageReference): Promise<boolean> {
+    if (apiHost(from.domain) !== apiHost(ref.domain)) return false;
+    const base = await this.base(ref.domain);
+    const url = `${base}/v2/${ref.path}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.path)}`;
+    const push = {
+      actions: 'pull,push', repo: ref.path, domain: ref.domain,
+      // one token for both repositories: reading the source is part of the permission check
+      scopes: [`repository:${ref.path}:pull,push`, `repository:${from.path}:pull`],
+    };
+    const res = await this.request(url, { ...push, method: 'POST', maxBytes: SMALL_BODY });
+    if (res.status === 201) return true;
+    const what = `mounting blob ${digest} from ${from.domain}/${from.path} into ${ref.domain}/${ref.path}`;
+    if (res.status !== 202) throw this.statusError(res, what);
+    const location = res.headers.get('location');
+    if (location !== null) {
+      try {
+        await this.request(new URL(location, url).toString(), { ...push, method: 'DELETE', once: true, maxBytes: SMALL_BODY });
+      } catch {
+        // an abandoned session expires on the registry's side anyway
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Gets a blob of `from` into `to`: 'exists' when `to` has it, 'mounted' when the registry mounted it (same
+   * registry), else 'copied': streamed from `from` (Range requests to resume) into a verified upload.
+   */
+  async copyBlob(from: ImageReference, to: ImageReference, desc: Pick<Descriptor, 'digest' | 'size'>): Promise<'exists' | 'mounted' | 'copied'> {
+    if (await this.blobExists(to, desc.digest, 'pull,push')) return 'exists';
+    if (await this.mountBlob(to, desc.digest, from)) return 'mounted';
+    await uploadBlobStream(await this.uploadIO(to, desc.digest), desc, (start) => this.openBlob(from, desc.digest, start));
+    return 'copied';
   }
 
   /** PUTs a manifest or index under a tag or its digest. Returns its descriptor. */
   async putManifest(ref: ImageReference, reference: string, mediaType: string, body: Buffer): Promise<Descriptor> {
     const digest = sha256(body);
-    const res = await this.request(this.url(ref, 'manifests', reference), {
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw new DigestMismatchError(`putting manifest ${ref.domain}/${ref.path}@${reference}: its body is ${digest}`);
+    }
+    const res = await this.request(await this.url(ref, 'manifests', reference), {
       method: 'PUT', body, headers: { 'Content-Type': mediaType }, actions: 'pull,push', repo: ref.path, domain: ref.domain,
     });
-    if (res.status !== 201) throw await this.statusError(res, `putting manifest ${ref.domain}/${ref.path}:${reference}`);
+    if (res.status !== 201) throw this.statusError(res, `putting manifest ${ref.domain}/${ref.path}:${reference}`);
     const announced = res.headers.get('docker-content-digest');
     if (announced !== null && announced !== digest) {
       throw new DigestMismatchError(`putting manifest ${ref.domain}/${ref.path}:${reference}: registry says ${announced}, expected ${digest}`);
@@ -256,11 +314,74 @@ export class RegistryClient {
 
   // ---- plumbing ----
 
-  private url(ref: ImageReference, kind: 'manifests' | 'blobs', reference: string): string {
-    return `${registryBaseURL(ref.domain)}/v2/${ref.path}/${kind}/${reference}`;
+  private async base(domain: string): Promise<string> {
+    return this.transport.origin(apiHost(domain));
   }
 
-  private async statusError(res: Response_, what: string): Promise<RegistryError> {
+  private async url(ref: ImageReference, kind: 'manifests' | 'blobs', reference: string): Promise<string> {
+    return `${await this.base(ref.domain)}/v2/${ref.path}/${kind}/${reference}`;
+  }
+
+  /** HEAD of a blob, with the scope the caller goes on with (one token for HEAD and upload). */
+  private async blobExists(ref: ImageReference, digest: string, actions: string): Promise<boolean> {
+    const res = await this.request(await this.url(ref, 'blobs', digest), {
+      method: 'HEAD', actions, repo: ref.path, domain: ref.domain,
+    });
+    if (res.status === 404) return false;
+    if (res.status === 200) return true;
+    throw this.statusError(res, `blob ${ref.domain}/${ref.path}@${digest}`);
+  }
+
+  /**
+   * The blob's bytes from `start` on, streamed and not verified (the upload that reads them verifies). A server
+   * that ignores Range gets its first `start` bytes skipped here.
+   */
+  private async openBlob(ref: ImageReference, digest: string, start: number): Promise<Readable> {
+    const res = await this.request(await this.url(ref, 'blobs', digest), {
+      method: 'GET', headers: start > 0 ? { Range: `bytes=${start}-` } : {}, stream: true, maxBytes: SMALL_BODY,
+      actions: 'pull', repo: ref.path, domain: ref.domain,
+    });
+    const what = `blob ${ref.domain}/${ref.path}@${digest}`;
+    const stream = res.stream;
+    if (stream === undefined) throw this.statusError(res, what);
+    if (res.status === 200) return start > 0 ? skipBytes(stream, start) : stream;
+    const range = res.headers.get('content-range') ?? '';
+    if (res.status === 206 && range.startsWith(`bytes ${start}-`)) return stream;
+    stream.destroy();
+    throw new RegistryError(`${what}: asked for bytes ${start}-, got HTTP ${res.status} (Content-Range: ${range || 'none'})`, res.status);
+  }
+
+  private async uploadIO(ref: ImageReference, digest: string): Promise<UploadIO> {
+    const push = { actions: 'pull,push', repo: ref.path, domain: ref.domain };
+    return {
+      what: `uploading blob ${digest} to ${ref.domain}/${ref.path}`,
+      startURL: `${await this.base(ref.domain)}/v2/${ref.path}/blobs/uploads/`,
+      chunkSize: this.chunkSize,
+      retries: this.retries,
+      backoffMs: this.backoffMs,
+      maxWaitMs: this.maxWaitMs,
+      request: (method, url, o = {}) => this.request(url, { ...push, ...o, method, maxBytes: SMALL_BODY }),
+      patch: (url, headers, body) => this.patchOnce(url, headers, body, push),
+      statusError: (res, what) => this.statusError(res, what),
+      hasBlob: () => this.blobExists(ref, digest, 'pull,push'),
+    };
+  }
+
+  /** One PATCH with a streamed body. A 401 (an expired token) gets a fresh token for the caller's next try. */
+  private async patchOnce(url: string, headers: Record<string, string>, body: Readable, opts: { actions: string; repo: string; domain: string }): Promise<HttpResponse> {
+    const scopes = this.scopesOf(opts);
+    const cacheKey = `${opts.domain} ${scopes.join(' ')}`;
+    const res = await this.transport.send({
+      method: 'PATCH', url, headers: this.headersWith(headers, this.authCache.get(cacheKey)), body, maxBytes: SMALL_BODY,
+    });
+    if (res.status === 401) {
+      const header = await this.authenticate(res, opts, scopes);
+      if (header !== undefined) this.authCache.set(cacheKey, header);
+    }
+    return res;
+  }
+
+  private statusError(res: HttpResponse, what: string): RegistryError {
     let detail = '';
     try {
       const parsed = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
@@ -278,7 +399,7 @@ export class RegistryClient {
    * One request. Docker Hub reads go to DOCKERHUB_PUBLIC_PROXY first (its path prefix kept) and to the real registry
    * when the proxy fails or does not have the object; pushes always go to the real registry.
    */
-  private async request(url: string, opts: RequestOptions): Promise<Response_> {
+  private async request(url: string, opts: RequestOptions): Promise<HttpResponse> {
     const hub = registryBaseURL('docker.io');
     if (this.hubProxy !== undefined && opts.domain === 'docker.io' && opts.actions === 'pull' && url.startsWith(`${hub}/`)) {
       try {
@@ -292,25 +413,34 @@ export class RegistryClient {
     return this.requestWithRetries(url, opts);
   }
 
-  /** One request with auth and retries; the body is read (and bounded) before returning. */
-  private async requestWithRetries(url: string, opts: RequestOptions): Promise<Response_> {
-    const scope = `repository:${opts.repo}:${opts.actions}`;
-    const cacheKey = `${opts.domain} ${scope}`;
+  private scopesOf(opts: { actions: string; repo: string; scopes?: string[] }): string[] {
+    return opts.scopes ?? [`repository:${opts.repo}:${opts.actions}`];
+  }
+
+  /** One request with auth and retries; the body is read (and bounded) before returning, unless streamed. */
+  private async requestWithRetries(url: string, opts: RequestOptions): Promise<HttpResponse> {
+    const scopes = this.scopesOf(opts);
+    const cacheKey = `${opts.domain} ${scopes.join(' ')}`;
+    const retries = opts.once === true ? 0 : this.retries;
     let authRetried = false;
     let lastProblem = '';
     for (let attempt = 0; ; attempt++) {
       let waitMs = this.backoffMs * 2 ** attempt;
-      let res: Response_ | undefined;
+      let res: HttpResponse | undefined;
       try {
-        res = await this.send(url, opts, this.authCache.get(cacheKey));
+        res = await this.transport.send({
+          method: opts.method, url, headers: this.headersWith(opts.headers ?? {}, this.authCache.get(cacheKey)),
+          body: opts.body, maxBytes: opts.maxBytes ?? MAX_MANIFEST_SIZE, stream: opts.stream,
+        });
       } catch (err) {
-        if (err instanceof RegistryError) throw err;
-        lastProblem = describeNetworkError(err);
+        // certificate problems, oversized bodies: final; only the network gets another chance
+        if (!(err instanceof NetworkError)) throw err;
+        lastProblem = err.message;
       }
       if (res !== undefined) {
         if (res.status === 401 && !authRetried) {
           authRetried = true;
-          const header = await this.authenticate(res, opts, scope);
+          const header = await this.authenticate(res, opts, scopes);
           if (header !== undefined) {
             this.authCache.set(cacheKey, header);
             attempt--;
@@ -318,6 +448,7 @@ export class RegistryClient {
           }
         }
         if (res.status !== 429 && res.status < 500) return res;
+        res.stream?.destroy();
         lastProblem = `HTTP ${res.status}`;
         const retryAfter = res.headers.get('retry-after');
         if (retryAfter !== null) {
@@ -326,28 +457,21 @@ export class RegistryClient {
           if (Number.isFinite(ms) && ms >= 0) waitMs = ms;
         }
       }
-      if (attempt >= this.retries) {
+      if (attempt >= retries) {
         throw new RegistryError(`${opts.method} ${url}: giving up after ${attempt + 1} attempts: ${lastProblem}`, res?.status);
       }
       await sleep(Math.min(waitMs, this.maxWaitMs));
     }
   }
 
-  private async send(url: string, opts: RequestOptions, authorization: string | undefined): Promise<Response_> {
-    const headers: Record<string, string> = { 'User-Agent': 'bashbrew-ts', ...opts.headers };
-    if (authorization !== undefined) headers.Authorization = authorization;
-    const init: RequestInit = { method: opts.method, headers, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutMs) };
-    if (opts.body !== undefined) {
-      init.body = new Uint8Array(opts.body);
-      headers['Content-Length'] = String(opts.body.length);
-    }
-    const response = await fetch(url, init);
-    const body = await readBounded(response, opts.maxBytes ?? MAX_MANIFEST_SIZE, `${opts.method} ${url}`);
-    return { status: response.status, headers: response.headers, body };
+  private headersWith(headers: Record<string, string>, authorization: string | undefined): Record<string, string> {
+    const out: Record<string, string> = { 'User-Agent': 'bashbrew-ts', ...headers };
+    if (authorization !== undefined) out.Authorization = authorization;
+    return out;
   }
 
   /** Answers a 401 challenge: a bearer token from the realm, or basic auth. undefined when nothing can be done. */
-  private async authenticate(res: Response_, opts: RequestOptions, scope: string): Promise<string | undefined> {
+  private async authenticate(res: HttpResponse, opts: { actions: string; domain: string }, scopes: string[]): Promise<string | undefined> {
     const header = res.headers.get('www-authenticate');
     const creds: Credentials | undefined = this.credentials(opts.domain);
     if (header === null) return undefined;
@@ -357,29 +481,22 @@ export class RegistryClient {
     if (scheme !== 'bearer' || params.realm === undefined) return undefined;
     const tokenURL = new URL(params.realm);
     if (params.service !== undefined) tokenURL.searchParams.set('service', params.service);
-    tokenURL.searchParams.set('scope', params.scope !== undefined && !opts.actions.includes('push') ? params.scope : scope);
-    const tokenRes = await this.send(tokenURL.toString(), { ...opts, method: 'GET', body: undefined, headers: basic !== undefined ? { Authorization: basic } : {}, maxBytes: 1 << 20 }, undefined);
+    if (scopes.length === 1 && params.scope !== undefined && !opts.actions.includes('push')) tokenURL.searchParams.set('scope', params.scope);
+    else for (const scope of scopes) tokenURL.searchParams.append('scope', scope);
+    const tokenRes = await this.transport.send({
+      method: 'GET', url: tokenURL.toString(), headers: this.headersWith(basic !== undefined ? { Authorization: basic } : {}, undefined), maxBytes: SMALL_BODY,
+    });
     if (tokenRes.status !== 200) {
       throw new RegistryError(`fetching a token from ${tokenURL.origin}${tokenURL.pathname}: HTTP ${tokenRes.status}`, tokenRes.status);
     }
-    const parsed = JSON.parse(tokenRes.body.toString('utf8')) as { token?: unknown; access_token?: unknown };
+    let parsed: { token?: unknown; access_token?: unknown };
+    try {
+      parsed = JSON.parse(tokenRes.body.toString('utf8')) as typeof parsed;
+    } catch {
+      throw new RegistryError(`fetching a token from ${tokenURL.origin}${tokenURL.pathname}: the answer is not JSON`);
+    }
     const token = typeof parsed.token === 'string' ? parsed.token : typeof parsed.access_token === 'string' ? parsed.access_token : undefined;
     if (token === undefined) throw new RegistryError(`fetching a token from ${tokenURL.origin}${tokenURL.pathname}: no token in the answer`);
     return `Bearer ${token}`;
   }
-}
-
-async function readBounded(response: Response, maxBytes: number, what: string): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      await response.body.cancel().catch(() => undefined);
-      throw new DigestMismatchError(`${what}: body larger than the expected ${maxBytes} bytes`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,27 +1,36 @@
 // A throwaway Docker registry for the tests: Debian's `docker-registry serve CONFIG` (distribution 2.x) on
-// 127.0.0.1 and a free port, filesystem storage in a temp dir, deletes enabled, optionally with htpasswd auth.
+// 127.0.0.1 and a free port, filesystem storage in a temp dir, deletes enabled, optionally with htpasswd auth and
+// optionally with TLS (a fresh CA, made with the openssl CLI, laid out for clients as docker's certs.d).
 // The Docker daemon treats 127.0.0.0/8 registries as insecure, so `docker push 127.0.0.1:PORT/x` works over HTTP.
 //
-//   const registry = await startRegistry({ htpasswd: { user: 'u', password: 'p' } });
+//   const registry = await startRegistry({ htpasswd: { user: 'u', password: 'p' }, tls: true });
 //   t.after(() => registry.stop());
-//   ... `${registry.host}/library/foo:1` ...
+//   ... `${registry.host}/library/foo:1`, BASHBREW_REGISTRY_CERTS_D=registry.certsDir ...
 import { freePort } from './git-repos.js';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface RegistryOptions {
   /** Turns on htpasswd (basic) auth with this one user. */
   htpasswd?: { user: string; password: string };
+  /** Serves HTTPS with a certificate for IP 127.0.0.1 from a CA made for this registry. */
+  tls?: boolean;
 }
 
 export interface Registry {
   /** 127.0.0.1:PORT */
   host: string;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// with `tls`) */
   url: string;
+  /** With `tls`: a certs.d directory holding <host>/ca.crt (docker's layout), for BASHBREW_REGISTRY_CERTS_D. */
+  certsDir?: string;
+  /** With `tls`: the CA certificate (PEM file). */
+  caFile?: string;
   /** The temp dir with the config, the storage (data/) and the log (registry.log). */
   dir: string;
   /** Stops the registry and removes its temp dir. */
@@ -242,7 +251,33 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-function config(dir: string, port: number, auth: boolean): string {
+function openssl(args: string[], cwd: string): void {
+  const run = spawnSync('openssl', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (run.error !== undefined) throw new Error(`openssl ${args[0]}: ${run.error.message} (is openssl installed?)`);
+  if (run.status !== 0) throw new Error(`openssl ${args.join(' ')} failed (exit ${run.status}):\n${run.stderr}`);
+}
+
+/**
+ * A CA and a server certificate for IP 127.0.0.1 signed by it, in `dir` (ca.crt, server.crt, server.key). Own
+ * openssl config files, so the machine's openssl.cnf does not matter; P-256 keys, quick to make.
+ */
+export function makeTestCertificates(dir: string): { caFile: string; certFile: string; keyFile: string } {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'ca.cnf'), ['[req]', 'distinguished_name = dn', 'prompt = no', 'x509_extensions = v3_ca',
+    '[dn]', 'CN = bashbrew-ts test CA', '[v3_ca]', 'basicConstraints = critical,CA:TRUE',
+    'keyUsage = critical,keyCertSign,cRLSign', 'subjectKeyIdentifier = hash', ''].join('\n'));
+  writeFileSync(join(dir, 'server.cnf'), ['[req]', 'distinguished_name = dn', 'prompt = no', '[dn]', 'CN = 127.0.0.1', ''].join('\n'));
+  writeFileSync(join(dir, 'server.ext'), ['subjectAltName = IP:127.0.0.1', 'basicConstraints = CA:FALSE',
+    'keyUsage = critical,digitalSignature', 'extendedKeyUsage = serverAuth', 'authorityKeyIdentifier = keyid', ''].join('\n'));
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', '-config', 'ca.cnf', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2'], dir);
+  openssl(['req', '-new', '-config', 'server.cnf', ...ec, '-keyout', 'server.key', '-out', 'server.csr'], dir);
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext'], dir);
+  return { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
+}
+
+function config(dir: string, port: number, auth: boolean, tls?: { certFile: string; keyFile: string }): string {
   const lines = [
     'version: 0.1',
     'log:',
@@ -263,20 +298,35 @@ function config(dir: string, port: number, auth: boolean): string {
     '  headers:',
     '    X-Content-Type-Options: [nosniff]',
   ];
+  if (tls !== undefined) {
+    lines.push('  tls:', `    certificate: ${JSON.stringify(tls.certFile)}`, `    key: ${JSON.stringify(tls.keyFile)}`);
+  }
   if (auth) {
     lines.push('auth:', '  htpasswd:', '    realm: bashbrew-test', `    path: ${JSON.stringify(join(dir, 'htpasswd'))}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** GET url → status (node:http(s), so that a test CA can be trusted). */
+function getStatus(url: string, ca: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const req = get(url, { timeout: 2_000, ...(ca !== undefined ? { ca } : {}) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
 /** Polls GET /v2/ until it answers 200 or 401. Returns false when the process exited first or on timeout. */
-async function waitForV2(url: string, exited: () => boolean, timeoutMs: number): Promise<boolean> {
+async function waitForV2(url: string, ca: string | undefined, exited: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !exited()) {
     try {
-      const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.status === 200 || response.status === 401) return true;
+      const status = await getStatus(`${url}/v2/`, ca);
+      if (status === 200 || status === 401) return true;
     } catch {
       // not listening yet
     }
@@ -299,6 +349,14 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
   if (opts.htpasswd !== undefined) {
     writeFileSync(join(dir, 'htpasswd'), `${htpasswdLine(opts.htpasswd.user, opts.htpasswd.password)}\n`);
   }
+  let tls: ReturnType<typeof makeTestCertificates> | undefined;
+  try {
+    if (opts.tls === true) tls = makeTestCertificates(join(dir, 'tls'));
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const ca = tls !== undefined ? readFileSync(tls.caFile, 'utf8') : undefined;
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
@@ -313,7 +371,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const configFile = join(dir, 'config.yml');
-    writeFileSync(configFile, config(dir, port, auth));
+    writeFileSync(configFile, config(dir, port, auth, tls));
     const logFile = join(dir, 'registry.log');
     const logFd = openSync(logFile, 'w');
     const child = spawn(binary, ['serve', configFile], { stdio: ['ignore', logFd, logFd], env });
@@ -330,8 +388,9 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
       child.on('exit', done);
       child.on('error', done);
     });
-    const url = `http://127.0.0.1:${port}`;
-    if (await waitForV2(url, () => exited, 20_000)) {
+    const host = `127.0.0.1:${port}`;
+    const url = `${tls !== undefined ? 'https' : 'http'}://${host}`;
+    if (await waitForV2(url, ca, () => exited, 20_000)) {
       let stopping: Promise<void> | undefined;
       const stop = (): Promise<void> => {
         stopping ??= (async () => {
@@ -350,7 +409,14 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         })();
         return stopping;
       };
-      return { host: `127.0.0.1:${port}`, url, dir, stop };
+      const registry: Registry = { host, url, dir, stop };
+      if (tls !== undefined) {
+        registry.caFile = tls.caFile;
+        registry.certsDir = join(dir, 'certs.d');
+        mkdirSync(join(registry.certsDir, host), { recursive: true });
+        writeFileSync(join(registry.certsDir, host, 'ca.crt'), ca!);
+      }
+      return registry;
     }
     lastError = tail(logFile);
     if (!exited) child.kill('SIGKILL');

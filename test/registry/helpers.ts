@@ -25,31 +25,70 @@ export async function uploadIndex(client: RegistryClient, repo: string, tag: str
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'corrupt' }
-  | { kind: 'drop' };
+  /** Closes the connection: at once (the registry sees nothing), or after passing `afterBytes` of the request body on. */
+  | { kind: 'drop'; afterBytes?: number }
+  /** Passes the response on, but closes the connection after `afterBytes` of its body. */
+  | { kind: 'cut'; afterBytes: number }
+  /** Answers 307 with Location: `to` + the request's path (as registries send blob GETs to storage). */
+  | { kind: 'redirect'; to: string };
+
+export interface FaultMatch {
+  /** Only requests with this method. */
+  method?: string;
+  /** The nth matching request from now on (default 1: the next one). */
+  nth?: number;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  /** Request body bytes that arrived at the proxy. */
+  bodyBytes: number;
+  range?: string;
+  /** Whether it came with an Authorization header. */
+  authorized: boolean;
+  /** The token scopes asked for (GET /token). */
+  scopes?: string[];
+}
 
 export interface FaultProxy {
   host: string;
   /** Requests seen (method + path). */
   seen: string[];
-  /** Queues a fault for the next request whose path matches. */
-  inject(match: RegExp, fault: Fault): void;
+  /** The same, with body sizes and headers of interest. */
+  requests: SeenRequest[];
+  /** Queues a fault for a later request whose path matches. */
+  inject(match: RegExp, fault: Fault, when?: FaultMatch): void;
+  /** Drops the faults not used yet. */
+  clear(): void;
   close(): Promise<void>;
 }
 
-/** A loopback HTTP proxy in front of `target` (host:port) that applies queued faults, then passes through. */
+/**
+ * A loopback HTTP proxy in front of `target` (host:port) that applies queued faults, then passes through. The Host
+ * header is kept, so the URLs the registry builds (upload Locations) point back at the proxy.
+ */
 export async function startFaultProxy(target: string, bearer?: { user: string; password: string }): Promise<FaultProxy> {
-  const faults: { match: RegExp; fault: Fault }[] = [];
+  const faults: { match: RegExp; fault: Fault; method?: string; skip: number }[] = [];
   const seen: string[] = [];
+  const requests: SeenRequest[] = [];
   const [targetHost, targetPort] = target.split(':') as [string, string];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     seen.push(`${req.method} ${req.url}`);
+    const record: SeenRequest = { method: req.method ?? '', path: req.url ?? '', bodyBytes: 0, authorized: req.headers.authorization !== undefined };
+    if (typeof req.headers.range === 'string') record.range = req.headers.range;
+    requests.push(record);
+    req.on('data', (chunk: Buffer) => {
+      record.bodyBytes += chunk.length;
+    });
     if (bearer !== undefined) {
       // Docker Hub style token auth in front of an open registry: /token trades basic credentials for a token
       const expected = `Basic ${Buffer.from(`${bearer.user}:${bearer.password}`).toString('base64')}`;
       if ((req.url ?? '').startsWith('/token?')) {
         const url = new URL(req.url ?? '', 'http://x');
+        record.scopes = url.searchParams.getAll('scope');
         const ok = req.headers.authorization === expected && url.searchParams.get('service') === 'test-registry' &&
-          /^repository:[a-z0-9/]+:pull(,push)?$/.test(url.searchParams.get('scope') ?? '');
+          record.scopes.length > 0 && record.scopes.every((scope) => /^repository:[a-z0-9/]+:pull(,push)?$/.test(scope));
         res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' });
         res.end(ok ? JSON.stringify({ token: 'the-token' }) : '{}');
         return;
@@ -64,8 +103,14 @@ export async function startFaultProxy(target: string, bearer?: { user: string; p
       }
       delete req.headers.authorization;
     }
-    const i = faults.findIndex((f) => f.match.test(req.url ?? ''));
-    const fault = i >= 0 ? faults.splice(i, 1)[0]!.fault : undefined;
+    // every matching request counts towards every queued fault's `nth`; the first one due applies
+    let due = -1;
+    faults.forEach((f, index) => {
+      if (!f.match.test(req.url ?? '') || (f.method !== undefined && f.method !== req.method)) return;
+      if (f.skip > 0) f.skip--;
+      else if (due < 0) due = index;
+    });
+    const fault = due >= 0 ? faults.splice(due, 1)[0]!.fault : undefined;
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
       if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
@@ -74,12 +119,17 @@ export async function startFaultProxy(target: string, bearer?: { user: string; p
       req.resume();
       return;
     }
-    if (fault?.kind === 'drop') {
+    if (fault?.kind === 'redirect') {
+      res.writeHead(307, { Location: `${fault.to}${req.url ?? ''}` });
+      res.end();
+      req.resume();
+      return;
+    }
+    if (fault?.kind === 'drop' && fault.afterBytes === undefined) {
       req.socket.destroy();
       return;
     }
-    const upstream = request({ host: targetHost, port: Number(targetPort), method: req.method, path: req.url,
-      headers: { ...req.headers, host: target } }, (up) => {
+    const upstream = request({ host: targetHost, port: Number(targetPort), method: req.method, path: req.url, headers: req.headers }, (up) => {
       if (fault?.kind === 'corrupt') {
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));
@@ -93,9 +143,45 @@ export async function startFaultProxy(target: string, bearer?: { user: string; p
         return;
       }
       res.writeHead(up.statusCode ?? 502, up.headers);
+      if (fault?.kind === 'cut') {
+        let left = fault.afterBytes;
+        up.on('data', (chunk: Buffer) => {
+          if (left <= 0) return;
+          const part = chunk.subarray(0, left);
+          left -= part.length;
+          res.write(part, () => {
+            if (left <= 0) {
+              up.destroy();
+              res.destroy();
+            }
+          });
+        });
+        return;
+      }
       up.pipe(res);
     });
     upstream.on('error', () => res.destroy());
+    if (fault?.kind === 'drop') {
+      // pass `afterBytes` of the body on, then cut both sides: the registry has seen a partial request
+      let left = fault.afterBytes ?? 0;
+      req.on('data', (chunk: Buffer) => {
+        if (left <= 0) return;
+        const part = chunk.subarray(0, left);
+        left -= part.length;
+        upstream.write(part, () => {
+          if (left > 0) return;
+          // give the registry a moment to take the bytes in before it sees the client go
+          setTimeout(() => {
+            upstream.destroy();
+            req.socket.destroy();
+          }, 50);
+        });
+      });
+      req.on('end', () => {
+        if (left > 0) upstream.end();
+      });
+      return;
+    }
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -103,7 +189,11 @@ export async function startFaultProxy(target: string, bearer?: { user: string; p
   return {
     host: `127.0.0.1:${port}`,
     seen,
-    inject: (match, fault) => faults.push({ match, fault }),
+    requests,
+    inject: (match, fault, when = {}) => faults.push({ match, fault, method: when.method, skip: (when.nth ?? 1) - 1 }),
+    clear: () => {
+      faults.length = 0;
+    },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
