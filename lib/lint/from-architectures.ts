@@ -16,6 +16,7 @@ import { type Manifest } from '../manifest/manifest.js';
 import { describePinContent, type Pin, pinnedArches, readPin } from './external-pins.js';
 import { officialEntry } from './official-entry.js';
 import { entryFinding, type Finding, type LintRule } from './types.js';
+import { skipCause } from './warnings.js';
 
 export { pinFileName } from './external-pins.js';
 
@@ -55,7 +56,7 @@ export const fromArchitecturesRule: LintRule = {
         try {
           froms = [...new Set(await ctx.git().entryGit.archDockerFroms(target.repo, arch, entry))];
         } catch (err) {
-          ctx.warn(`from-architectures: skipped ${target.repo}:${entry.Tags[0]} [${arch}]: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+          ctx.warn(`from-architectures: skipped ${target.repo}:${entry.Tags[0]} [${arch}]: ${skipCause(err)}`);
           continue;
         }
         for (const from of froms) {

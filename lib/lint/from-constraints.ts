@@ -5,6 +5,7 @@ import { compareBytes } from '../manifest/entry.js';
 import { type Manifest } from '../manifest/manifest.js';
 import { officialEntry } from './official-entry.js';
 import { entryFinding, type Finding, type LintRule } from './types.js';
+import { skipCause } from './warnings.js';
 
 
 /** The constraint a Microsoft base implies (naughty-constraints.sh), or an error for an unknown one. */
@@ -36,7 +37,7 @@ export const fromConstraintsRule: LintRule = {
         try {
           froms = await ctx.git().entryGit.archDockerFroms(target.repo, arch, entry);
         } catch (err) {
-          ctx.warn(`from-constraints: skipped ${target.repo}:${entry.Tags[0]} [${arch}]: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+          ctx.warn(`from-constraints: skipped ${target.repo}:${entry.Tags[0]} [${arch}]: ${skipCause(err)}`);
           skipped = true;
           break;
         }
