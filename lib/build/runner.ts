@@ -180,13 +180,9 @@ export class BuildRunner {
     if (from === 'scratch') return 'scratch';
     const memo = this.#fromIds.get(from);
     if (memo !== undefined) return memo;
-    const info = await this.deps.images.get(from);
-    if (info === null) {
-      throw new MultiError([new ProcessExitError(1),
-        new Error(`command: docker inspect -f "{{.Id}}" ${goQuoteList(['inspect', '-f', '{{.Id}}', from])}\nError: No such object: ${from}\n`)]);
-    }
-    this.#fromIds.set(from, info.Id);
-    return info.Id;
+    const id = await this.deps.images.id(from);
+    this.#fromIds.set(from, id);
+    return id;
   }
 
   async #unit(u: BuildUnit, fromsPromise: Promise<string[]>): Promise<void> {

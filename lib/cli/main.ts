@@ -11,6 +11,8 @@ const actions: Record<string, () => Promise<{ default: CommandAction }>> = {
   context: () => import('./commands/context.js'),
   build: () => import('./commands/build.js'),
   tag: () => import('./commands/tag.js'),
+  push: () => import('./commands/push.js'),
+  'put-shared': () => import('./commands/put-shared.js'),
   lint: () => import('./commands/lint.js'),
   'remote arches': () => import('./commands/remote-arches.js'),
   'ci github-matrix': async () => ({ default: (await import('./commands/ci.js')).githubMatrix }),

@@ -84,8 +84,8 @@ class Lib {
   }
 
   /** bashbrew --arch amd64 --library LIB ARGS, not blocking this process (the fault proxy lives here). */
-  run(args: string[]): Promise<CliResult> {
-    const env: Record<string, string> = { BASHBREW_CACHE: this.cache };
+  run(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+    const env: Record<string, string> = { BASHBREW_CACHE: this.cache, ...extraEnv };
     if (process.env.DOCKER_HOST !== undefined) env.DOCKER_HOST = process.env.DOCKER_HOST;
     return bashbrewAsync(['--arch', this.arch, '--library', this.lib, ...args], env, this.dir, 60_000);
   }
@@ -344,7 +344,8 @@ describe('push against a real registry', { skip: noRegistry }, () => {
     for (let i = 0; i < 500; i++) proxy.inject(/\/blobs\/uploads\//, { kind: 'status', status: 500 });
     const ns = `${proxy.host}/fail`;
 
-    const r = await lib.run(['push', '--target-namespace', ns, 'pushfail']);
+    // a short retry policy: the point is what is left behind, not how long it tries
+    const r = await lib.run(['push', '--target-namespace', ns, 'pushfail'], { BASHBREW_REGISTRY_RETRIES: '2', BASHBREW_REGISTRY_BACKOFF_MS: '20' });
     expectCode(r, 1, 'push through failing uploads');
     assert.equal(r.stdout, `Pushing ${img.index.digest} to ${ns}/pushfail:1.0, ${ns}/pushfail:latest\n`);
     assert.match(r.stderr, /^failed pushing "pushfail:1\.0"$/m);
