@@ -4,6 +4,7 @@
 // streamed chunks (upload.ts), mounted across repositories, or copied between registries without being held in
 // memory; TLS trusts docker's certs.d CAs (transport.ts, certs.ts).
 import { createHash } from 'node:crypto';
+import { envWholeNumber } from '../config/env-number.js';
 import { Readable } from 'node:stream';
 import { certsDirFromEnv } from './certs.js';
 import { type CredentialLookup, type Credentials, dockerConfigCredentials } from './credentials.js';
@@ -149,8 +150,9 @@ export class RegistryClient {
   constructor(opts: RegistryClientOptions = {}) {
     const env = opts.env ?? process.env;
     this.credentials = opts.credentials ?? dockerConfigCredentials(env);
-    this.retries = opts.retries ?? 4;
-    this.backoffMs = opts.backoffMs ?? 500;
+    // the environment can tune the retry policy for a CI whose registry is slow or flaky (and for the tests)
+    this.retries = opts.retries ?? envWholeNumber(env, 'BASHBREW_REGISTRY_RETRIES', 0) ?? 4;
+    this.backoffMs = opts.backoffMs ?? envWholeNumber(env, 'BASHBREW_REGISTRY_BACKOFF_MS', 1) ?? 500;
     this.maxWaitMs = opts.maxWaitMs ?? 30_000;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;

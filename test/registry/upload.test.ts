@@ -178,9 +178,13 @@ describe('streamed uploads', { skip: !registryAvailable() && 'docker-registry is
       const to2 = parseReference(`${targetProxy.host}/dst/blob2`);
       const sourceBefore = proxy.requests.length;
       assert.equal(await target.copyBlob(from, to2, desc), 'copied');
-      // part of the chunk reached the registry, so distribution drops the session: a new one, the source from 0
-      assert.deepEqual(proxy.requests.slice(sourceBefore).map((r) => [r.method, r.range]), [['GET', undefined], ['GET', undefined]]);
-      assert.equal(targetProxy.requests.filter((r) => r.method === 'POST' && r.path.includes('/dst/blob2/')).length, 2);
+      // whether any of the half-sent chunk reached the registry is a matter of timing: if some did, distribution
+      // drops the session (a new one, the source read from 0); if none did, the upload resumes at the chunk (a
+      // Range read). Either way one more source read and the blob arrives whole.
+      const reads = proxy.requests.slice(sourceBefore).map((r) => [r.method, r.range]);
+      const posts = targetProxy.requests.filter((r) => r.method === 'POST' && r.path.includes('/dst/blob2/')).length;
+      if (posts === 2) assert.deepEqual(reads, [['GET', undefined], ['GET', undefined]]);
+      else assert.deepEqual([posts, reads], [1, [['GET', undefined], ['GET', `bytes=${CHUNK}-`]]]);
       assert.deepEqual(await client.getBlob(direct('dst/blob2'), desc.digest, desc.size), data);
     } finally {
       target.close();
