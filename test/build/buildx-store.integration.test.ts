@@ -15,6 +15,9 @@ import { test, type TestContext } from 'node:test';
 import { Readable } from 'node:stream';
 import { OciStore, OciStoreError } from '../../lib/build/oci-store.js';
 import { contextTar, inCI } from '../helpers/docker.js';
+import { registryAvailable, startRegistry } from '../helpers/registry.js';
+import { RegistryClient } from '../../lib/registry/client.js';
+import { parseReference } from '../../lib/registry/reference.js';
 import { commitTree, initBare, libraryFile, setRef } from '../helpers/git-repos.js';
 import { bashbrew, tempDir, type CliResult } from '../helpers/run-cli.js';
 
@@ -234,6 +237,27 @@ test('buildkit with BUILDX_BUILDER: OCI output kept in the store, loaded into Do
   assert.ok(second.stdout.startsWith(`Using ${cacheTag} (bx:1.0)\nImporting ${manifestDigest} into Docker\n`), second.stdout);
   for (const tag of tags) assert.equal(inspect(tag), imageId, tag);
   assert.equal(readdirSync(join(store, 'blobs', 'sha256')).length, blobCount);
+
+  // 2b. push from the store: the exact index buildx made (attestation included) reaches the registry
+  if (registryAvailable()) {
+    const registry = await startRegistry();
+    t.after(() => registry.stop());
+    const target = `${registry.host}/x`;
+    const pushed = bashbrew(['--library', join(work, 'library'), '--namespace', ns, '--arch', arch, 'push', '--target-namespace', target, 'bx'], env, work);
+    ok(pushed, 'push');
+    assert.equal(pushed.stdout, `Pushing ${top.digest} to ${target}/bx:1.0, ${target}/bx:latest\n`);
+    const client = new RegistryClient({ env: {} });
+    const repo = parseReference(`${target}/bx`);
+    for (const tag of ['1.0', 'latest']) assert.equal((await client.getManifest(repo, tag)).desc.digest, top.digest, tag);
+    const att = JSON.parse((await client.getManifest(repo, attestation.digest)).body.toString('utf8')) as { layers: Descriptor[] };
+    for (const d of att.layers) assert.equal(sha((await client.getBlob(repo, d.digest, d.size))), d.digest);
+    client.close();
+    const again = bashbrew(['--library', join(work, 'library'), '--namespace', ns, '--arch', arch, 'push', '--target-namespace', target, 'bx'], env, work);
+    ok(again, 'second push');
+    assert.equal(again.stderr, 'skipping bx:1.0 (remote tags all up-to-date)\n');
+  } else {
+    t.diagnostic('docker-registry is not installed: push from the store not checked here');
+  }
 
   // 3. a corrupt layer in the store: a clear error, nothing tagged
   const layer = blob(manifest.layers[0]!.digest);
