@@ -1,7 +1,8 @@
 // `commit-fetchable` (L5a) and `commit-ancestor` (L5b) of naughty-commits.sh (spec ecosystem
 // §1.7): the GitFetch ref can be fetched, and GitCommit is an ancestor of its tip. The ref is
-// fetched once per (GitRepo, GitFetch) into a lint-private ref of the cache; the commit's own
-// history is deepened only for commit-ancestor (the walk from the tip must be able to reach it).
+// fetched once per (GitRepo, GitFetch), shallow, into a lint-private ref of the cache; only
+// commit-ancestor deepens (the commit's and the tip's history: the walk from the tip must be able
+// to reach the commit).
 import { UNREACHABLE } from './dockerfile-source.js';
 import { createHash } from 'node:crypto';
 import { type GitContext } from '../cli/git-context.js';
@@ -25,7 +26,8 @@ function fetchTip(ctx: RuleContext, git: GitContext, gitRepo: string, gitFetch: 
       const run = { gitDir, debug: false, log: (line: string) => ctx.warn(line) };
       const ref = `refs/bashbrew-lint/${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
       const url = secureGitRepo(gitRepo, (line) => ctx.warn(line));
-      const fetched = await runGitRaw(run, ['fetch', '--quiet', '--no-tags', '--end-of-options', url, `+${gitFetch}:${ref}`]);
+      // shallow: whether the ref can be fetched needs its tip only (commit-ancestor deepens it when it must)
+      const fetched = await runGitRaw(run, ['fetch', '--quiet', '--no-tags', '--depth', '1', '--end-of-options', url, `+${gitFetch}:${ref}`]);
       if (fetched.code !== 0) return { ok: false, stderr: fetched.stderr.trim() };
       const tip = await runGitRaw(run, ['rev-parse', '--verify', `${ref}^{commit}`]);
       // the id is all later checks need (gc.auto=0 keeps the objects): leave only the reference's
@@ -118,6 +120,8 @@ export const commitAncestorRule: LintRule = {
       try {
         commit = await git.entryGit.fetchCommit(target.repo, t.arch, t.entry);
         await git.git.deepen(commit, { gitRepo: t.gitRepo, gitFetch: t.gitFetch });
+        // the walk from the tip must reach the commit: the tip's whole history (a no-op when it is already there)
+        await git.git.deepen(tip.tip, { gitRepo: t.gitRepo, gitFetch: t.gitFetch });
       } catch (err) {
         ctx.warn(`commit-ancestor: skipped ${target.repo}:${t.entry.Tags[0]} [${t.arch}]: cannot fetch commit ${t.gitCommit}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
         continue;

@@ -17,6 +17,3 @@ export const RULES: readonly LintRule[] = [
   dockerfileMissingRule, fromArchitecturesRule, fromConstraintsRule, buildkitSyntaxRule, buildkitForbiddenRule, ociLayoutRule,
   commitFetchableRule, commitAncestorRule, largeTarballRule,
 ];
-
-/** Rule IDs of the issue not implemented yet (accepted by --skip-rule, refused by --rule). */
-export const PLANNED_RULES: readonly string[] = [];

@@ -9,7 +9,7 @@ import { cleanPath } from '../../manifest/gostr.js';
 import { ChangedSinceError, changedLibraryFiles } from '../../lint/changed.js';
 import { lintTargets, loadTarget } from '../../lint/lint.js';
 import { type Format, FORMATS, githubReport, jsonReport, textReport } from '../../lint/reporters.js';
-import { PLANNED_RULES, RULES } from '../../lint/rules.js';
+import { RULES } from '../../lint/rules.js';
 import { oneLine, summariseWarnings } from '../../lint/warnings.js';
 
 function usage(message: string): ExitError {
@@ -25,10 +25,6 @@ export default async function lint(ctx: CommandContext): Promise<void> {
   const skipped = flags.stringSlice('skip-rule').flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
   for (const id of [...wanted, ...skipped]) {
     if (known.has(id)) continue;
-    if (PLANNED_RULES.includes(id)) {
-      if (wanted.includes(id)) throw usage(`rule ${JSON.stringify(id)} is not implemented yet`);
-      continue;
-    }
     throw usage(`unknown rule ${JSON.stringify(id)} (known: ${[...known].join(', ')})`);
   }
   const rules = RULES.filter((r) => (wanted.length === 0 || wanted.includes(r.id)) && !skipped.includes(r.id));
