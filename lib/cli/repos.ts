@@ -72,6 +72,13 @@ export class RepoLoader {
     }
   }
 
+  /** Every repo, in argument order, before anything is done with any (a bad file late in the list stops all). */
+  async loadAll(args: readonly string[]): Promise<Repo[]> {
+    const repos: Repo[] = [];
+    for (const arg of args) repos.push(await this.load(arg));
+    return repos;
+  }
+
   /**
    * sortRepos (spec §6.1): the arguments in build order (duplicates dropped), or unchanged with
    * --no-sort or a single argument. Errors: `failed sorting repo list` + the cause.
@@ -135,4 +142,11 @@ export function* entryLookups<T>(ctx: CommandContext, r: Repo, applyConstraints:
   for (const [i, entry] of entries.entries()) {
     if (selected(entry, true)) yield { entry, lookups: started[i]! };
   }
+}
+
+/** push / put-shared: --target-namespace, else --namespace; neither is the reference's error. */
+export function publishNamespace(ctx: CommandContext, command: string): string {
+  const namespace = ctx.flags.string('target-namespace') || ctx.globals.namespace;
+  if (namespace === '') throw new Error(`either "--target-namespace" or "--namespace" is a required flag for ${goQuote(command)}`);
+  return namespace;
 }

@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext } from 'node:test';
 import { daemonArch, docker, imageInspect, removeImages } from './docker.js';
-import { commitTree, initBare, libraryFile, setRef, type TreeEntry } from './git-repos.js';
+import { bareRepoWithCommit, libraryFile, type TreeEntry } from './git-repos.js';
 import { bashbrew, tempDir, type CliResult } from './run-cli.js';
 
 /** bashbrew arch and OCI platform of the daemon (the image platform a FROM scratch build gets). */
@@ -71,10 +71,7 @@ export class Fixture {
 
   /** A bare repository `NAME.git` with one commit of `files` on refs/heads/main (fixed dates). */
   repo(name: string, files: Record<string, TreeEntry>): { url: string; commit: string } {
-    const gitDir = initBare(join(this.dir, 'git', `${name}.git`));
-    const commit = commitTree(gitDir, files);
-    setRef(gitDir, 'refs/heads/main', commit);
-    return { url: `file://${gitDir}`, commit };
+    return bareRepoWithCommit(this.dir, name, files);
   }
 
   /** library/NAME with these entries (GitFetch refs/heads/main). */

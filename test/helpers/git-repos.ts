@@ -100,6 +100,14 @@ export function setRef(gitDir: string, ref: string, commit: string): void {
   gitRun(gitDir, ['update-ref', ref, commit]);
 }
 
+/** A bare repository DIR/git/NAME.git with one commit of `files` on refs/heads/main (fixed dates); its file:// URL. */
+export function bareRepoWithCommit(dir: string, name: string, files: Record<string, TreeEntry>): { url: string; commit: string } {
+  const gitDir = initBare(join(dir, 'git', `${name}.git`));
+  const commit = commitTree(gitDir, files);
+  setRef(gitDir, 'refs/heads/main', commit);
+  return { url: `file://${gitDir}`, commit };
+}
+
 /** A library file: the global paragraph (Maintainers, GitRepo, extra fields), then the entries. */
 export function libraryFile(gitRepo: string, entries: string[], globals: Record<string, string> = {}): string {
   let text = `Maintainers: Test (@test)\nGitRepo: ${gitRepo}\n`;

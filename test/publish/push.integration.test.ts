@@ -18,7 +18,7 @@ import { type Descriptor, RegistryClient, RegistryError } from '../../lib/regist
 import { parseReference } from '../../lib/registry/reference.js';
 import { cacheTagOf, Fixture, mustInspect, ok } from '../helpers/build-fixture.js';
 import { contextTar, requireDocker } from '../helpers/docker.js';
-import { commitTree, initBare, libraryFile, setRef, type TreeEntry } from '../helpers/git-repos.js';
+import { bareRepoWithCommit, libraryFile, type TreeEntry } from '../helpers/git-repos.js';
 import { type Registry, registryAvailable, startRegistry } from '../helpers/registry.js';
 import { bashbrewAsync } from '../helpers/run-cli-async.js';
 import { bashbrew, type CliResult, tempDir } from '../helpers/run-cli.js';
@@ -73,10 +73,7 @@ class Lib {
   }
 
   repo(name: string, files: Record<string, TreeEntry>): { url: string; commit: string } {
-    const gitDir = initBare(join(this.dir, 'git', `${name}.git`));
-    const commit = commitTree(gitDir, files);
-    setRef(gitDir, 'refs/heads/main', commit);
-    return { url: `file://${gitDir}`, commit };
+    return bareRepoWithCommit(this.dir, name, files);
   }
 
   library(name: string, url: string, entries: string[]): void {

@@ -24,7 +24,7 @@ import { type Descriptor, RegistryClient, RegistryError, isIndexMediaType } from
 import { parseReference } from '../../registry/reference.js';
 import { type CommandContext } from '../app.js';
 import { GitContext } from '../git-context.js';
-import { gatherRepos, RepoLoader } from '../repos.js';
+import { gatherRepos, publishNamespace, RepoLoader } from '../repos.js';
 
 interface Unit {
   repo: Repo;
@@ -49,14 +49,12 @@ export default async function push(ctx: CommandContext): Promise<void> {
   const uniq = flags.bool('uniq');
   const dryRun = flags.bool('dry-run');
   const force = flags.bool('force');
-  const targetNamespace = flags.string('target-namespace') || globals.namespace;
-  if (targetNamespace === '') throw new Error('either "--target-namespace" or "--namespace" is a required flag for "push"');
+  const targetNamespace = publishNamespace(ctx, 'push');
   const { arch, debug } = globals;
 
   const git = new GitContext(ctx);
   const loader = new RepoLoader(ctx, git);
-  const loaded: Repo[] = [];
-  for (const arg of repos) loaded.push(await loader.load(arg));
+  const loaded = await loader.loadAll(repos);
 
   const docker = new DockerClient({ debug, log: (line) => out.err(line + '\n') });
   const images = new ImageState(docker);

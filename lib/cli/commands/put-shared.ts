@@ -14,13 +14,12 @@ import { SUPPORTED_ARCHES } from '../../architecture.js';
 import { type Limiter, limiter, registryConcurrency, startedEarly } from '../../concurrency.js';
 import { type Entry } from '../../manifest/entry.js';
 import { goQuote, joinPath } from '../../manifest/gostr.js';
-import { type Repo } from '../../manifest/repo.js';
 import { indexMembers, manifestConfig, putTree, readTree, registrySource } from '../../publish/tree.js';
 import { descriptorJSON } from '../../registry/arches.js';
 import { type Descriptor, MEDIA_TYPES, type Platform, RegistryClient, RegistryError, isIndexMediaType } from '../../registry/client.js';
 import { type ImageReference, parseReference } from '../../registry/reference.js';
 import { type CommandContext } from '../app.js';
-import { gatherRepos, RepoLoader } from '../repos.js';
+import { gatherRepos, publishNamespace, RepoLoader } from '../repos.js';
 
 interface Resolved {
   ref: ImageReference;
@@ -64,12 +63,10 @@ export default async function putShared(ctx: CommandContext): Promise<void> {
   const dryRun = flags.bool('dry-run');
   const force = flags.bool('force');
   const singleArch = flags.bool('single-arch');
-  const targetNamespace = flags.string('target-namespace') || globals.namespace;
-  if (targetNamespace === '') throw new Error('either "--target-namespace" or "--namespace" is a required flag for "put-shared"');
+  const targetNamespace = publishNamespace(ctx, 'put-shared');
 
   const loader = new RepoLoader(ctx);
-  const loaded: Repo[] = [];
-  for (const arg of repos) loaded.push(await loader.load(arg));
+  const loaded = await loader.loadAll(repos);
 
   const client = new RegistryClient({ env });
   const limit = limiter(registryConcurrency(env));
