@@ -2,6 +2,8 @@
 // one write per line; stdout is flushed before anything goes to stderr so a terminal shows the
 // two streams in order.
 
+import { encodeLossless } from '../lossless-text.js';
+
 export class Output {
   private chunks: string[] = [];
   private size = 0;
@@ -14,12 +16,12 @@ export class Output {
 
   err(text: string): void {
     this.flush();
-    process.stderr.write(text);
+    process.stderr.write(encodeLossless(text));
   }
 
   flush(): void {
     if (this.chunks.length === 0) return;
-    process.stdout.write(this.chunks.join(''));
+    process.stdout.write(encodeLossless(this.chunks.join('')));
     this.chunks = [];
     this.size = 0;
   }

@@ -2,6 +2,7 @@
 // dependency ordering and `ArchLastStageFrom`. It must agree with the Go reference byte for byte,
 // quirks included (no --platform, no ARG expansion, no escape directive), because its output decides
 // build order and cache keys. Where the reference panics we throw DockerfileError instead.
+import { decodeLossless } from '../lossless-text.js';
 
 export interface DockerfileMetadata {
   /** One per FROM, already resolved through earlier stage names. */
@@ -139,7 +140,8 @@ class ByteLineScanner {
       return null;
     }
     const lineEnd = end > this.pos && this.bytes[end - 1] === 0x0d ? end - 1 : end;
-    const raw = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.pos, lineEnd - this.pos).toString('utf8');
+    // bytes that are not UTF-8 are kept (lib/lossless-text.ts): a FROM is printed as it is written
+    const raw = decodeLossless(this.bytes.subarray(this.pos, lineEnd));
     this.pos = nl < 0 ? end : end + 1;
     this.lineNo++;
     return raw;

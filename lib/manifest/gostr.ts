@@ -60,7 +60,7 @@ function isPrintable(cp: number): boolean {
   return true;
 }
 
-/** Go's strconv.Quote / `%q` of a string. Invalid UTF-16 (lone surrogates) is written as \ufffd. */
+/** Go's strconv.Quote / `%q` of a string. Escaped non-UTF-8 bytes are written `\xNN`, other lone surrogates \ufffd. */
 export function goQuote(s: string): string {
   let out = '"';
   for (const ch of s) {
@@ -78,6 +78,9 @@ export function goQuote(s: string): string {
     }
     if (cp < 0x80) {
       out += cp < 0x20 || cp === 0x7f ? '\\x' + HEX[cp >> 4] + HEX[cp & 15] : ch;
+    } else if (cp >= 0xdc80 && cp <= 0xdcff) {
+      // a byte that was not UTF-8 (lib/lossless-text.ts): Go quotes it as \xNN
+      out += '\\x' + HEX[(cp - 0xdc00) >> 4] + HEX[cp & 15];
     } else if (cp >= 0xd800 && cp <= 0xdfff) {
       out += '\\ufffd';
     } else if (isPrintable(cp)) {
