@@ -331,6 +331,32 @@ describe('push against a real registry', { skip: noRegistry }, () => {
     assert.equal(again.stderr, 'skipping ocimp:1.0 (remote tags all up-to-date)\n');
   });
 
+  test('transient faults mid-push (a connection dropped inside a blob, a 429 with Retry-After, a 500): retried, pushed whole', async (t) => {
+    const lib = new Lib();
+    t.after(() => lib.cleanup());
+    const proxy = await startFaultProxy(registry.host);
+    t.after(() => proxy.close());
+    const cacheTag = buildkitEntry(lib, 'pushflaky');
+    const img = await storeImage(lib, cacheTag, 'flaky push');
+    proxy.inject(/\/blobs\/uploads\//, { kind: 'drop', afterBytes: 8 }, { method: 'PUT' });
+    proxy.inject(/\/manifests\/latest$/, { kind: 'status', status: 429, retryAfter: '0' }, { method: 'PUT' });
+    proxy.inject(/\/manifests\/sha256:/, { kind: 'status', status: 500 }, { method: 'PUT' });
+    const ns = `${proxy.host}/flaky`;
+
+    const r = await lib.run(['push', '--target-namespace', ns, 'pushflaky'], { BASHBREW_REGISTRY_BACKOFF_MS: '20' });
+    expectCode(r, 0, 'push through transient faults');
+    assert.equal(proxy.pending(), 0, 'every fault was hit');
+    assert.equal(r.stdout, `Pushing ${img.index.digest} to ${ns}/pushflaky:1.0, ${ns}/pushflaky:latest\n`);
+    for (const tag of ['1.0', 'latest']) assert.equal((await remote(`${registry.host}/flaky/pushflaky:${tag}`))?.desc.digest, img.index.digest, tag);
+    // every blob the index reaches arrived whole (the registry verified each digest on commit; read back here too)
+    const ref = parseReference(`${registry.host}/flaky/pushflaky`);
+    const index = JSON.parse((await client.getManifest(ref, img.index.digest)).body.toString('utf8')) as { manifests: Descriptor[] };
+    for (const m of index.manifests) {
+      const manifest = JSON.parse((await client.getManifest(ref, m.digest)).body.toString('utf8')) as { config: Descriptor; layers: Descriptor[] };
+      for (const b of [manifest.config, ...manifest.layers]) assert.ok(await client.getBlob(ref, b.digest, b.size));
+    }
+  });
+
   test('a failure mid-push (persistent 500s on blob uploads): exit 1, "failed pushing", no tag written', async (t) => {
     const lib = new Lib();
     t.after(() => lib.cleanup());

@@ -61,6 +61,8 @@ export interface FaultProxy {
   inject(match: RegExp, fault: Fault, when?: FaultMatch): void;
   /** Drops the faults not used yet. */
   clear(): void;
+  /** How many queued faults have not been used yet. */
+  pending(): number;
   close(): Promise<void>;
 }
 
@@ -191,6 +193,7 @@ export async function startFaultProxy(target: string, bearer?: { user: string; p
     seen,
     requests,
     inject: (match, fault, when = {}) => faults.push({ match, fault, method: when.method, skip: (when.nth ?? 1) - 1 }),
+    pending: () => faults.length,
     clear: () => {
       faults.length = 0;
     },
