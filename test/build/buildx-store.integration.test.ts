@@ -18,7 +18,7 @@ import { contextTar, inCI } from '../helpers/docker.js';
 import { registryAvailable, startRegistry } from '../helpers/registry.js';
 import { RegistryClient } from '../../lib/registry/client.js';
 import { parseReference } from '../../lib/registry/reference.js';
-import { commitTree, initBare, libraryFile, setRef } from '../helpers/git-repos.js';
+import { bareRepoWithCommit, libraryFile } from '../helpers/git-repos.js';
 import { bashbrew, tempDir, type CliResult } from '../helpers/run-cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -175,11 +175,10 @@ test('buildkit with BUILDX_BUILDER: OCI output kept in the store, loaded into Do
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const id = randomBytes(4).toString('hex');
   const ns = `bbtest-${id}`;
-  const gitDir = initBare(join(work, 'git', 'bx.git'));
-  const commit = commitTree(gitDir, { 'v1/Dockerfile': 'FROM scratch\nCOPY hello.txt /\n', 'v1/hello.txt': `hello ${id}\n` });
-  setRef(gitDir, 'refs/heads/main', commit);
+  const bxRepo = bareRepoWithCommit(work, 'bx', { 'v1/Dockerfile': 'FROM scratch\nCOPY hello.txt /\n', 'v1/hello.txt': `hello ${id}\n` });
+  const commit = bxRepo.commit;
   mkdirSync(join(work, 'library'));
-  writeFileSync(join(work, 'library', 'bx'), libraryFile(`file://${gitDir}`,
+  writeFileSync(join(work, 'library', 'bx'), libraryFile(bxRepo.url,
     [`Tags: 1.0, latest\nArchitectures: ${arch}\nGitCommit: ${commit}\nDirectory: v1\nBuilder: buildkit`], { GitFetch: 'refs/heads/main' }));
   const cache = join(work, 'cache');
   const env = { BASHBREW_CACHE: cache, BASHBREW_BUILDKIT_SYNTAX: '', BUILDX_BUILDER: builder, DOCKER_HOST: daemon.host };

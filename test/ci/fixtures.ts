@@ -5,7 +5,7 @@
 // commit ids do not appear in them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commitTree, initBare, libraryFile, setRef } from '../helpers/git-repos.js';
+import { bareRepoWithCommit, libraryFile } from '../helpers/git-repos.js';
 import { tempDir } from '../helpers/run-cli.js';
 
 export interface CiFixture {
@@ -17,15 +17,14 @@ export interface CiFixture {
 /** The §10 worked example: foo 1.0 (FROM debian:bookworm-slim) and 1.0-onbuild (FROM foo:1.0). */
 export function exampleFixture(): CiFixture & { commit: string } {
   const root = tempDir('bashbrew-ci-');
-  const git = initBare(join(root, 'foo.git'));
-  const commit = commitTree(git, {
+  const fooRepo = bareRepoWithCommit(root, 'foo', {
     '1.0/Dockerfile': 'FROM debian:bookworm-slim\nRUN true\n',
     '1.0/onbuild/Dockerfile': 'FROM foo:1.0\nONBUILD COPY . /app\n',
   });
-  setRef(git, 'refs/heads/main', commit);
+  const commit = fooRepo.commit;
   const lib = join(root, 'library');
   mkdirSync(lib);
-  writeFileSync(join(lib, 'foo'), libraryFile(`file://${git}`, [
+  writeFileSync(join(lib, 'foo'), libraryFile(fooRepo.url, [
     'Tags: 1.0, latest\nDirectory: 1.0',
     'Tags: 1.0-onbuild\nDirectory: 1.0/onbuild',
   ], { GitFetch: 'refs/heads/main', GitCommit: commit }));
@@ -78,8 +77,7 @@ const APP_ENTRIES = [
  */
 export function appFixture(): CiFixture & { commit: string } {
   const root = tempDir('bashbrew-ci-');
-  const git = initBare(join(root, 'app.git'));
-  const commit = commitTree(git, {
+  const appRepo = bareRepoWithCommit(root, 'app', {
     ...APP_FILES,
     'two/a/Dockerfile': 'FROM debian:bookworm\n',
     'two/b/Dockerfile': 'FROM debian:bookworm\n',
@@ -87,15 +85,15 @@ export function appFixture(): CiFixture & { commit: string } {
     'dash/Dockerfile': 'FROM debian:bookworm\n',
     'dash/child/Dockerfile': 'FROM my-app:1\n',
   });
-  setRef(git, 'refs/heads/main', commit);
+  const commit = appRepo.commit;
   const lib = join(root, 'library');
   mkdirSync(lib);
   const globals = { GitFetch: 'refs/heads/main', GitCommit: commit };
-  writeFileSync(join(lib, 'app'), libraryFile(`file://${git}`, APP_ENTRIES, globals));
-  writeFileSync(join(lib, 'twoparents'), libraryFile(`file://${git}`, [
+  writeFileSync(join(lib, 'app'), libraryFile(appRepo.url, APP_ENTRIES, globals));
+  writeFileSync(join(lib, 'twoparents'), libraryFile(appRepo.url, [
     'Tags: a\nDirectory: two/a', 'Tags: b\nDirectory: two/b', 'Tags: c\nDirectory: two/c',
   ], globals));
-  writeFileSync(join(lib, 'my-app'), libraryFile(`file://${git}`, [
+  writeFileSync(join(lib, 'my-app'), libraryFile(appRepo.url, [
     'Tags: 1\nDirectory: dash', 'Tags: 1-child\nDirectory: dash/child',
   ], globals));
   return { root, commit, library: () => lib };

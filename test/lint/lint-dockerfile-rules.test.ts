@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { commitTree, initBare, libraryFile, setRef } from '../helpers/git-repos.js';
+import { bareRepoWithCommit, libraryFile } from '../helpers/git-repos.js';
 import { corpusDir } from '../helpers/paths.js';
 import { bashbrew, tempDir } from '../helpers/run-cli.js';
 
@@ -36,15 +36,14 @@ let commit = '';
 
 before(() => {
   dir = tempDir('bashbrew-lint-git-');
-  const git = initBare(join(dir, 'foo.git'));
-  commit = commitTree(git, {
+  const fooRepo = bareRepoWithCommit(dir, 'foo', {
     'classic/Dockerfile': CLASSIC,
     'buildkit/Dockerfile': BUILDKIT,
     'forbidden/Dockerfile': FORBIDDEN,
   });
-  setRef(git, 'refs/heads/main', commit);
+  commit = fooRepo.commit;
   mkdirSync(join(dir, 'library'));
-  writeFileSync(join(dir, 'library', 'foo'), libraryFile(`file://${git}`, [
+  writeFileSync(join(dir, 'library', 'foo'), libraryFile(fooRepo.url, [
     'Tags: classic\nDirectory: classic\nArchitectures: amd64, arm64v8',
     'Tags: buildkit-on-classic\nDirectory: buildkit\nBuilder: classic',
     'Tags: buildkit\nDirectory: buildkit\nBuilder: buildkit',
@@ -109,10 +108,9 @@ test('clean entries (classic Dockerfile, BuildKit Dockerfile with Builder: build
   const clean = tempDir('bashbrew-lint-clean-');
   mkdirSync(join(clean, 'library'));
   copyFileSync(join(corpusDir, 'debian'), join(clean, 'library', 'debian')); // the real parent, for from-architectures
-  const git = initBare(join(clean, 'bar.git'));
-  const c = commitTree(git, { 'Dockerfile': CLASSIC, 'bk/Dockerfile': BUILDKIT });
-  setRef(git, 'refs/heads/main', c);
-  writeFileSync(join(clean, 'library', 'bar'), libraryFile(`file://${git}`, [
+  const barRepo = bareRepoWithCommit(clean, 'bar', { 'Dockerfile': CLASSIC, 'bk/Dockerfile': BUILDKIT });
+  const c = barRepo.commit;
+  writeFileSync(join(clean, 'library', 'bar'), libraryFile(barRepo.url, [
     'Tags: 1\nArchitectures: amd64, arm64v8', 'Tags: bk\nDirectory: bk\nBuilder: buildkit',
   ], { GitFetch: 'refs/heads/main', GitCommit: c }));
   const r = bashbrew(['--library', join(clean, 'library'), 'lint', '--format', 'json', 'bar'], { BASHBREW_BUILDKIT_SYNTAX: 'docker/dockerfile:1' });

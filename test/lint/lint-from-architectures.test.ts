@@ -5,14 +5,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { commitTree, initBare, libraryFile, setRef } from '../helpers/git-repos.js';
+import { bareRepoWithCommit, libraryFile } from '../helpers/git-repos.js';
 import { corpusDir } from '../helpers/paths.js';
 import { bashbrew, tempDir } from '../helpers/run-cli.js';
 
 test('from-architectures: unsupported arches, unpinned and malformed external pins, Windows scratch, riscv64 on new Ubuntu', () => {
   const dir = tempDir('bashbrew-lint-arches-');
-  const git = initBare(join(dir, 'foo.git'));
-  const commit = commitTree(git, {
+  const fooRepo = bareRepoWithCommit(dir, 'foo', {
     'debian/Dockerfile': 'FROM debian:bookworm\n',
     'ext/Dockerfile': 'FROM quay.io/acme/base:1\n',
     'pinned/Dockerfile': 'FROM quay.io/acme/pinned:2\n',
@@ -20,7 +19,7 @@ test('from-architectures: unsupported arches, unpinned and malformed external pi
     'noble/Dockerfile': 'FROM ubuntu:noble\n',
     'resolute/Dockerfile': 'FROM ubuntu:latest\n',
   });
-  setRef(git, 'refs/heads/main', commit);
+  const commit = fooRepo.commit;
   const lib = join(dir, 'library');
   mkdirSync(lib);
   copyFileSync(join(corpusDir, 'debian'), join(lib, 'debian'));
@@ -29,7 +28,7 @@ test('from-architectures: unsupported arches, unpinned and malformed external pi
   // a tag where the digest belongs: a finding that says so, and no registry is asked
   const pin = join(dir, '.external-pins', 'quay.io', 'acme', 'pinned___2');
   writeFileSync(pin, '2\n');
-  writeFileSync(join(lib, 'foo'), libraryFile(`file://${git}`, [
+  writeFileSync(join(lib, 'foo'), libraryFile(fooRepo.url, [
     'Tags: deb-ok\nDirectory: debian\nArchitectures: amd64, arm64v8',
     'Tags: deb-bad\nDirectory: debian\nArchitectures: amd64, riscv64, s390x',
     'Tags: ext\nDirectory: ext',

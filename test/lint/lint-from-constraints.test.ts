@@ -4,24 +4,23 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { commitTree, initBare, libraryFile, setRef } from '../helpers/git-repos.js';
+import { bareRepoWithCommit, libraryFile } from '../helpers/git-repos.js';
 import { corpusDir } from '../helpers/paths.js';
 import { bashbrew, tempDir } from '../helpers/run-cli.js';
 
 test('from-constraints: missing and extra constraints, Windows bases and official parents', () => {
   const dir = tempDir('bashbrew-lint-constraints-');
-  const git = initBare(join(dir, 'foo.git'));
-  const commit = commitTree(git, {
+  const fooRepo = bareRepoWithCommit(dir, 'foo', {
     'win/Dockerfile': 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\n',
     'nano/Dockerfile': 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCOPY --from=mcr.microsoft.com/windows/servercore:ltsc2022 /x /x\n',
     'linux/Dockerfile': 'FROM debian:bookworm\n',
     'child/Dockerfile': 'FROM caddy:windowsservercore-ltsc2022\n',
     'odd/Dockerfile': 'FROM mcr.microsoft.com/dotnet/sdk:8.0\n',
   });
-  setRef(git, 'refs/heads/main', commit);
+  const commit = fooRepo.commit;
   mkdirSync(join(dir, 'library'));
   copyFileSync(join(corpusDir, 'caddy'), join(dir, 'library', 'caddy'));
-  writeFileSync(join(dir, 'library', 'foo'), libraryFile(`file://${git}`, [
+  writeFileSync(join(dir, 'library', 'foo'), libraryFile(fooRepo.url, [
     'Tags: win-ok\nDirectory: win\nArchitectures: windows-amd64\nConstraints: windowsservercore-ltsc2022',
     'Tags: win-missing\nDirectory: win\nArchitectures: windows-amd64',
     'Tags: nano-ok\nDirectory: nano\nArchitectures: windows-amd64\nConstraints: nanoserver-ltsc2022, windowsservercore-ltsc2022',
