@@ -166,6 +166,29 @@ function octal(value: number, width: number): string {
   return `${value.toString(8).padStart(width - 1, '0')}\0`;
 }
 
+/** A ustar header of a regular file: mtime 0, owner root. */
+export function tarHeader(name: string, size: number, mode = 0o644): Buffer {
+  const nameBytes = Buffer.from(name, 'utf8');
+  if (nameBytes.length > 100) throw new Error(`tarHeader: name too long: ${name}`);
+  const header = Buffer.alloc(512);
+  nameBytes.copy(header, 0);
+  header.write(octal(mode, 8), 100, 'latin1');
+  header.write(octal(0, 8), 108, 'latin1');
+  header.write(octal(0, 8), 116, 'latin1');
+  header.write(octal(size, 12), 124, 'latin1');
+  header.write(octal(0, 12), 136, 'latin1');
+  header.write('        ', 148, 'latin1');
+  header.write('0', 156, 'latin1');
+  header.write('ustar\0', 257, 'latin1');
+  header.write('00', 263, 'latin1');
+  header.write('root', 265, 'latin1');
+  header.write('root', 297, 'latin1');
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return header;
+}
+
 /**
  * An uncompressed tar (ustar) of the given files, for `docker build -` (the context on standard input).
  * Names may contain '/' (no directory entries are needed); mtime 0, owner root.
@@ -176,24 +199,7 @@ export function contextTar(files: Record<string, ContextFile>): Buffer {
     const content = typeof file === 'string' || Buffer.isBuffer(file) ? file : file.content;
     const mode = typeof file === 'string' || Buffer.isBuffer(file) ? 0o644 : file.mode;
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    const nameBytes = Buffer.from(name, 'utf8');
-    if (nameBytes.length > 100) throw new Error(`contextTar: name too long: ${name}`);
-    const header = Buffer.alloc(512);
-    nameBytes.copy(header, 0);
-    header.write(octal(mode, 8), 100, 'latin1');
-    header.write(octal(0, 8), 108, 'latin1');
-    header.write(octal(0, 8), 116, 'latin1');
-    header.write(octal(data.length, 12), 124, 'latin1');
-    header.write(octal(0, 12), 136, 'latin1');
-    header.write('        ', 148, 'latin1');
-    header.write('0', 156, 'latin1');
-    header.write('ustar\0', 257, 'latin1');
-    header.write('00', 263, 'latin1');
-    header.write('root', 265, 'latin1');
-    header.write('root', 297, 'latin1');
-    let sum = 0;
-    for (const byte of header) sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    const header = tarHeader(name, data.length, mode);
     blocks.push(header, data);
     const pad = (512 - (data.length % 512)) % 512;
     if (pad > 0) blocks.push(Buffer.alloc(pad));

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { GitCache } from '../../lib/git/cache.js';
 import { dockerArchiveStream } from '../../lib/oci/docker-archive.js';
 import { readOciImage } from '../../lib/oci/layout.js';
-import { imageInspect, removeImages, requireDocker } from '../helpers/docker.js';
+import { imageInspect, removeImages, requireDocker, tarHeader } from '../helpers/docker.js';
 import { fixedGitEnv } from '../helpers/git-repos.js';
 import { MT_CONFIG, MT_INDEX, MT_LAYER_TAR, MT_MANIFEST, OCI_LAYOUT, blobFile, dockerLoad, prng } from './util.js';
 
@@ -30,25 +30,6 @@ function git(gitDir: string, args: string[], input?: string | Buffer): string {
   });
   if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr.toString('utf8')}`);
   return run.stdout.toString('utf8').trim();
-}
-
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  const octal = (v: number, width: number) => `${v.toString(8).padStart(width - 1, '0')}\0`;
-  h.write(name, 0, 'latin1');
-  h.write(octal(0o644, 8), 100, 'latin1');
-  h.write(octal(0, 8), 108, 'latin1');
-  h.write(octal(0, 8), 116, 'latin1');
-  h.write(octal(size, 12), 124, 'latin1');
-  h.write(octal(0, 12), 136, 'latin1');
-  h.write('        ', 148, 'latin1');
-  h.write('0', 156, 'latin1');
-  h.write('ustar\0', 257, 'latin1');
-  h.write('00', 263, 'latin1');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return h;
 }
 
 /** Writes an uncompressed layer tar with one big random file; returns its digest and size. */
