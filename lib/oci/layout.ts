@@ -147,7 +147,7 @@ export async function readOciImage(git: GitCache, commit: string, dir: string, f
   const manifestWhere = where(manifestDescriptor.digest);
   let manifestBytes: Buffer;
   try {
-    manifestBytes = await readBlob(git, commit, dir, manifestDescriptor);
+    manifestBytes = await readLayoutBlob(git, commit, dir, manifestDescriptor);
   } catch (err) {
     throw new OciLayoutError(`failed to import manifest blob ${manifestWhere}: ${message(err)}`, { cause: err });
   }
@@ -169,7 +169,7 @@ export async function readOciImage(git: GitCache, commit: string, dir: string, f
   // the config is small: read and checked whole, parsed for its platform
   let configJSON: OciImage['configJSON'];
   try {
-    const bytes = await readBlob(git, commit, dir, config);
+    const bytes = await readLayoutBlob(git, commit, dir, config);
     configJSON = parseConfig(bytes);
   } catch (err) {
     throw new OciLayoutError(`failed to import blob ${where(config.digest)}: ${message(err)}`, { cause: err });
@@ -201,7 +201,7 @@ function checkDescriptor(d: Partial<OciDescriptor>, what: string, mediaTypeOK: (
 }
 
 /** A small blob whose size and digest must match its descriptor. */
-async function readBlob(git: GitCache, commit: string, dir: string, d: OciDescriptor): Promise<Buffer> {
+export async function readLayoutBlob(git: GitCache, commit: string, dir: string, d: OciDescriptor): Promise<Buffer> {
   const bytes = await readBounded(git, commit, blobPath(dir, d.digest), d.size);
   const actual = digestOf(bytes, parseDigest(d.digest));
   if (actual !== d.digest) throw new Error(`unexpected digest ${actual}, expected ${d.digest}`);

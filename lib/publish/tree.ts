@@ -3,12 +3,13 @@
 // refuses a manifest whose blobs it does not have, and we never tag (or index) what is not complete, so the
 // order is the guarantee that nothing half-pushed is ever reachable by a tag.
 import { createReadStream } from 'node:fs';
-import { PassThrough, type Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
+import { type OciStore } from '../build/oci-store.js';
 import { type Limiter } from '../concurrency.js';
 import { type GitCache } from '../git/cache.js';
 import { goQuote } from '../manifest/gostr.js';
-import { blobPath, describeFile } from '../oci/layout.js';
-import { type Descriptor, type RegistryClient, isIndexMediaType, isManifestMediaType, verifyDigest } from '../registry/client.js';
+import { blobPath, describeFile, readLayoutBlob } from '../oci/layout.js';
+import { type Descriptor, type RegistryClient, isIndexMediaType, isManifestMediaType } from '../registry/client.js';
 import { type ImageReference } from '../registry/reference.js';
 
 /** Where an image's content comes from. */
@@ -149,75 +150,33 @@ function skipBytes(n: number): Transform {
   });
 }
 
-/** A stream available at once whose content comes from an async opener (destroying it closes the source). */
-function deferred(open: () => Promise<Readable>): Readable {
-  const out = new PassThrough();
-  open().then((stream) => {
-    if (out.destroyed) {
-      stream.destroy();
-      return;
-    }
-    out.on('close', () => stream.destroy());
-    stream.on('error', (err) => out.destroy(err));
-    stream.pipe(out);
-  }, (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
-  return out;
-}
-
-async function readWhole(stream: Readable, size: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > size) {
-      stream.destroy();
-      break;
-    }
-    chunks.push(chunk);
-  }
-  if (total !== size) throw new Error(`${what}: size mismatch: expected ${size} bytes, got ${total > size ? 'more' : total}`);
-  return Buffer.concat(chunks, size);
-}
-
-/** Largest manifest or index read from a local source. */
-const MAX_MANIFEST_BYTES = 4 << 20;
-
-function checkedManifest(body: Buffer, d: Descriptor, what: string): Buffer {
-  verifyDigest(body, d.digest, what);
-  return body;
-}
-
-/** An OCI layout on disk: the store under $BASHBREW_CACHE/oci/<arch> that keeps buildx's output. */
-export function layoutDirSource(blobPathOf: (digest: string) => string, describe: (digest: string) => string): TreeSource {
+/** The OCI store under $BASHBREW_CACHE/oci/<arch> that keeps buildx's output (its reads are verified). */
+export function storeSource(store: OciStore): TreeSource {
   return {
-    describe,
-    async readManifest(d) {
-      if (d.size > MAX_MANIFEST_BYTES) throw new Error(`manifest ${describe(d.digest)}: too large (${d.size} bytes)`);
-      const body = await readWhole(createReadStream(blobPathOf(d.digest)), d.size, `manifest ${describe(d.digest)}`);
-      return checkedManifest(body, d, `manifest ${describe(d.digest)}`);
-    },
+    describe: (digest) => store.describe(digest),
+    readManifest: (d) => store.readBlob(d),
     async transferBlob(client, target, d) {
-      return client.uploadBlob(target, d, (start) => createReadStream(blobPathOf(d.digest), { start, highWaterMark: 1 << 20 }));
+      return client.uploadBlob(target, d, (start) => createReadStream(store.blobPath(d.digest), { start, highWaterMark: 1 << 20 }));
     },
   };
 }
 
 /** The OCI layout in a git commit (Builder: oci-import): pushed as it is, its digests unchanged. */
 export function gitLayoutSource(git: GitCache, commit: string, dir: string): TreeSource {
-  const describe = (digest: string) => describeFile(digest, dir, commit);
-  const open = async (d: Descriptor): Promise<{ size: number; stream: Readable }> => git.openBlob(commit, blobPath(dir, d.digest));
   return {
-    describe,
+    describe: (digest) => describeFile(digest, dir, commit),
     async readManifest(d) {
-      if (d.size > MAX_MANIFEST_BYTES) throw new Error(`manifest ${describe(d.digest)}: too large (${d.size} bytes)`);
-      const { stream } = await open(d);
-      return checkedManifest(await readWhole(stream, d.size, `manifest ${describe(d.digest)}`), d, `manifest ${describe(d.digest)}`);
+      try {
+        return await readLayoutBlob(git, commit, dir, d);
+      } catch (err) {
+        throw new Error(`failed reading ${describeFile(d.digest, dir, commit)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     },
     async transferBlob(client, target, d) {
-      return client.uploadBlob(target, d, (start) => deferred(async () => {
-        const { stream } = await open(d);
+      return client.uploadBlob(target, d, async (start) => {
+        const { stream } = await git.openBlob(commit, blobPath(dir, d.digest));
         return start === 0 ? stream : stream.pipe(skipBytes(start));
-      }));
+      });
     },
   };
 }

@@ -19,7 +19,7 @@ import { type Entry } from '../../manifest/entry.js';
 import { goQuote, joinPath } from '../../manifest/gostr.js';
 import { type Repo } from '../../manifest/repo.js';
 import { readOciImage } from '../../oci/layout.js';
-import { type ImageTree, gitLayoutSource, layoutDirSource, manifestConfig, putTree, readTree, type TreeSource } from '../../publish/tree.js';
+import { type ImageTree, gitLayoutSource, manifestConfig, storeSource, putTree, readTree, type TreeSource } from '../../publish/tree.js';
 import { type Descriptor, RegistryClient, RegistryError, isIndexMediaType } from '../../registry/client.js';
 import { parseReference } from '../../registry/reference.js';
 import { type CommandContext } from '../app.js';
@@ -115,7 +115,7 @@ export default async function push(ctx: CommandContext): Promise<void> {
       throw wrap(`failed looking up ${cacheTag} in ${goQuote(store.dir)} for ${goQuote(repo.RepoName)} (tags ${goQuote(entry.TagsString())})`, err);
     });
     if (stored !== null) {
-      source = layoutDirSource((d) => store.blobPath(d), (d) => store.describe(d));
+      source = storeSource(store);
       root = { mediaType: stored.mediaType, digest: stored.digest, size: stored.size };
       if (debug) out.out(`Found ${root.digest} (via ${goQuote(cacheTag)}) in OCI store ${goQuote(store.dir)}\n`);
     } else if (entry.ArchBuilder(arch) === 'oci-import') {
