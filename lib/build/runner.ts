@@ -5,6 +5,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUPPORTED_ARCHES } from '../architecture.js';
+import { limiter } from '../concurrency.js';
 import { type BuildkitEnv, BuildkitEnvError, buildkitBuild, classicBuild, retagBuild, load, pull as pullCommand } from '../docker/argv.js';
 import { type DockerClient, type ImageInfo, ProcessExitError } from '../docker/run.js';
 import { MultiError, wrap } from '../errors.js';
@@ -110,18 +111,9 @@ export class BuildRunner {
     const failures: unknown[] = [];
     const done = new Map<BuildUnit, Promise<boolean>>();
     const producers = this.#producers(units);
-    let running = 0;
-    const waiting: (() => void)[] = [];
-    const slot = async () => {
-      if (running >= this.opts.parallel) await new Promise<void>((r) => waiting.push(r));
-      running++;
-    };
-    const release = () => {
-      running--;
-      waiting.shift()?.();
-    };
+    const limit = limiter(this.opts.parallel);
     let stop = false;
-    for (const u of units) {
+    for (const [position, u] of units.entries()) {
       const runUnit = async (): Promise<boolean> => {
         const unitFroms = await froms.get(u)!.catch(() => []);
         // never start a child before what it is built FROM has finished (and succeeded)
@@ -134,25 +126,24 @@ export class BuildRunner {
           this.events.warn(`skipping ${goQuote(identifier(u))} (it is built FROM ${goQuote(identifier(failedParent))}, which did not build)`);
           return false;
         }
-        await slot();
-        const index = units.indexOf(u) + 1;
-        const started = Date.now();
-        const progress = (state: 'start' | 'done' | 'failed') =>
-          this.events.progress({ unit: u, index, total: units.length, state, ms: Date.now() - started });
-        try {
-          if (stop || this.signal.aborted) return false;
-          progress('start');
-          await this.#unit(u, froms.get(u)!);
-          progress('done');
-          return true;
-        } catch (err) {
-          progress('failed');
-          failures.push(err);
-          if (!this.opts.keepGoing) stop = true;
-          return false;
-        } finally {
-          release();
-        }
+        return limit(async () => {
+          const index = position + 1;
+          const started = Date.now();
+          const progress = (state: 'start' | 'done' | 'failed') =>
+            this.events.progress({ unit: u, index, total: units.length, state, ms: Date.now() - started });
+          try {
+            if (stop || this.signal.aborted) return false;
+            progress('start');
+            await this.#unit(u, froms.get(u)!);
+            progress('done');
+            return true;
+          } catch (err) {
+            progress('failed');
+            failures.push(err);
+            if (!this.opts.keepGoing) stop = true;
+            return false;
+          }
+        });
       };
       // --parallel 1 keeps the reference's strict order: each unit waits for the previous one
       const previous = [...done.values()].at(-1);
