@@ -3,6 +3,7 @@
 // `bashbrew remote arches --json REF@DIGEST`, which lib/registry implements).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Limiter, limiter } from '../concurrency.js';
 import { architectures, resolve } from '../registry/arches.js';
 import { RegistryClient, RegistryError } from '../registry/client.js';
 import { parseReference } from '../registry/reference.js';
@@ -75,8 +76,7 @@ const MAX_CONCURRENT_LOOKUPS = 6;
 interface RunState {
   client: RegistryClient | undefined;
   lookups: Map<string, Promise<PinnedArches>>;
-  active: number;
-  queue: (() => void)[];
+  limit: Limiter;
 }
 
 /** Per lint run (the RuleContext object is one run's): the client, the cached lookups, the concurrency bound. */
@@ -84,19 +84,8 @@ const runs = new WeakMap<RuleContext, RunState>();
 
 function runState(ctx: RuleContext): RunState {
   let state = runs.get(ctx);
-  if (state === undefined) runs.set(ctx, state = { client: undefined, lookups: new Map(), active: 0, queue: [] });
+  if (state === undefined) runs.set(ctx, state = { client: undefined, lookups: new Map(), limit: limiter(MAX_CONCURRENT_LOOKUPS) });
   return state;
-}
-
-async function bounded<T>(state: RunState, work: () => Promise<T>): Promise<T> {
-  if (state.active >= MAX_CONCURRENT_LOOKUPS) await new Promise<void>((go) => state.queue.push(go));
-  state.active++;
-  try {
-    return await work();
-  } finally {
-    state.active--;
-    state.queue.shift()?.();
-  }
 }
 
 function firstLine(err: unknown): string {
@@ -113,7 +102,7 @@ export function pinnedArches(ctx: RuleContext, from: string, digest: string): Pr
   const pinned = `${from}@${digest}`;
   let lookup = state.lookups.get(pinned);
   if (lookup === undefined) {
-    lookup = bounded(state, () => queryArches(ctx, state, pinned));
+    lookup = state.limit(() => queryArches(ctx, state, pinned));
     state.lookups.set(pinned, lookup);
   }
   return lookup;
