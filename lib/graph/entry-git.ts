@@ -1,6 +1,7 @@
 // What the graph commands and templates need from git, per entry and architecture: the fetched
 // commit and the Dockerfile's FROM metadata (spec §4.2, §4.3). Memoised per process, with the
 // reference's error wording, and with a bounded number of fetches in flight at once.
+import { limiter } from '../concurrency.js';
 import { DockerfileError, type DockerfileMetadata, parseDockerfile } from '../dockerfile/from.js';
 import { MultiError, wrap } from '../errors.js';
 import { type GitCache } from '../git/cache.js';
@@ -13,21 +14,10 @@ const MAX_PARALLEL_FETCHES = 4;
 export class EntryGit {
   readonly #commits = new Map<string, Promise<string>>();
   readonly #metadata = new Map<string, Promise<DockerfileMetadata>>();
-  #running = 0;
-  readonly #queue: (() => void)[] = [];
+  /** Fetches in flight at once. */
+  readonly #limited = limiter(MAX_PARALLEL_FETCHES);
 
   constructor(readonly git: GitCache, private readonly namespace: string) {}
-
-  async #limited<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#running >= MAX_PARALLEL_FETCHES) await new Promise<void>((r) => this.#queue.push(r));
-    this.#running++;
-    try {
-      return await fn();
-    } finally {
-      this.#running--;
-      this.#queue.shift()?.();
-    }
-  }
 
   /**
    * The entry's commit for `arch`, fetched into the cache if needed (memoised by repo, fetch and
