@@ -73,3 +73,8 @@ export function tag(source: string, target: string): DockerCommand {
 export function load(): DockerCommand {
   return { args: ['load'], env: {} };
 }
+
+/** `docker push REF` */
+export function push(ref: string): DockerCommand {
+  return { args: ['push', ref], env: {} };
+}

@@ -13,6 +13,7 @@ import { ImageState } from '../../build/image-state.js';
 import { cacheHashLines, cacheTagFor } from '../../build/cache-hash.js';
 import { OciStore } from '../../build/oci-store.js';
 import { limiter, registryConcurrency, startedEarly } from '../../concurrency.js';
+import { push as pushCommand } from '../../docker/argv.js';
 import { DockerClient, ProcessExitError } from '../../docker/run.js';
 import { MultiError, wrap } from '../../errors.js';
 import { type Entry } from '../../manifest/entry.js';
@@ -189,7 +190,7 @@ export default async function push(ctx: CommandContext): Promise<void> {
       out.out(`Pushing ${t}\n`);
       out.flush();
       if (dryRun) continue;
-      const res = await docker.run({ args: ['push', t], env: {} }, { capture: true, stdout: (s) => s.resume() });
+      const res = await docker.run(pushCommand(t), { capture: true, stdout: (s) => s.resume() });
       if (res.code !== 0) {
         throw new MultiError([new Error(`failed pushing ${goQuote(t)}`), new ProcessExitError(res.code),
           new Error(`command: docker push ${goQuote(t)}\n${res.output}`)]);
