@@ -3,7 +3,6 @@
 // refuses a manifest whose blobs it does not have, and we never tag (or index) what is not complete, so the
 // order is the guarantee that nothing half-pushed is ever reachable by a tag.
 import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
 import { type OciStore } from '../build/oci-store.js';
 import { type Limiter } from '../concurrency.js';
 import { type GitCache } from '../git/cache.js';
@@ -11,6 +10,7 @@ import { goQuote } from '../manifest/gostr.js';
 import { blobPath, describeFile, readLayoutBlob } from '../oci/layout.js';
 import { type Descriptor, type RegistryClient, isIndexMediaType, isManifestMediaType } from '../registry/client.js';
 import { type ImageReference } from '../registry/reference.js';
+import { skipBytes } from '../registry/transport.js';
 
 /** Where an image's content comes from. */
 export interface TreeSource {
@@ -133,23 +133,6 @@ export async function putTree(client: RegistryClient, target: ImageReference, so
 
 // ---- sources ----
 
-/** Drops the first `n` bytes of a stream (resuming an upload where the registry's copy ends). */
-function skipBytes(n: number): Transform {
-  let left = n;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (left >= chunk.length) {
-        left -= chunk.length;
-        callback();
-        return;
-      }
-      const rest = left > 0 ? chunk.subarray(left) : chunk;
-      left = 0;
-      callback(null, rest);
-    },
-  });
-}
-
 /** The OCI store under $BASHBREW_CACHE/oci/<arch> that keeps buildx's output (its reads are verified). */
 export function storeSource(store: OciStore): TreeSource {
   return {
@@ -175,7 +158,7 @@ export function gitLayoutSource(git: GitCache, commit: string, dir: string): Tre
     async transferBlob(client, target, d) {
       return client.uploadBlob(target, d, async (start) => {
         const { stream } = await git.openBlob(commit, blobPath(dir, d.digest));
-        return start === 0 ? stream : stream.pipe(skipBytes(start));
+        return start === 0 ? stream : skipBytes(stream, start);
       });
     },
   };

@@ -5,6 +5,7 @@
 // memory; TLS trusts docker's certs.d CAs (transport.ts, certs.ts).
 import { createHash } from 'node:crypto';
 import { envWholeNumber } from '../config/env-number.js';
+import { digestError, digestOf, parseDigest } from '../oci/digest.js';
 import { Readable } from 'node:stream';
 import { certsDirFromEnv } from './certs.js';
 import { type CredentialLookup, type Credentials, dockerConfigCredentials } from './credentials.js';
@@ -74,19 +75,15 @@ function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-/** Checks `data` against `digest` (sha256/sha384/sha512); throws DigestMismatchError. */
+/** Checks `data` against `digest` (sha256/sha384/sha512, as go-digest validates it); throws DigestMismatchError. */
 export function verifyDigest(data: Buffer, digest: string, what: string): void {
-  const i = digest.indexOf(':');
-  const algorithm = digest.slice(0, i);
-  if (!['sha256', 'sha384', 'sha512'].includes(algorithm)) {
-    throw new DigestMismatchError(`${what}: unsupported digest algorithm in ${JSON.stringify(digest)}`);
-  }
-  const actual = `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
-  if (actual !== digest.toLowerCase()) {
+  const invalid = digestError(digest);
+  if (invalid !== null) throw new DigestMismatchError(`${what}: ${invalid}: ${JSON.stringify(digest)}`);
+  const actual = digestOf(data, parseDigest(digest));
+  if (actual !== digest) {
     throw new DigestMismatchError(`${what}: digest mismatch: expected ${digest}, got ${actual} (${data.length} bytes)`);
   }
 }
-
 
 /** Chunk size of streamed uploads: big enough that per-request overhead does not matter, small enough to hold. */
 export const DEFAULT_CHUNK_SIZE = 16 << 20;
@@ -211,11 +208,6 @@ export class RegistryClient {
     const digest = res.headers.get('docker-content-digest') ?? (reference.includes(':') ? reference : '');
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     return { mediaType, digest, size: Number(res.headers.get('content-length') ?? 0) };
-  }
-
-  /** Whether the repository has the manifest with this digest. */
-  async manifestExists(ref: ImageReference, digest: string): Promise<boolean> {
-    return (await this.headManifest(ref, digest)) !== null;
   }
 
   /** GETs a blob and verifies its digest (and size, when given). */
